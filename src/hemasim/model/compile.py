@@ -23,7 +23,7 @@ INFUSION_PREFIX = "infusion_rate__"
 """Prefix of the input parameters (zero outside infusions) added for each dosed species."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompiledModel:
     """A model as numbered equations.
 

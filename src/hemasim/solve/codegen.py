@@ -1,0 +1,183 @@
+"""Generate and load the compiled numerical module of a model.
+
+From a ``CompiledModel`` this writes Python source with straight-line numba functions:
+
+* ``rhs(y, p, dy)``: the right-hand side, with common subexpressions shared;
+* ``jacobian_values(y, p, jv)``: the structurally non-zero entries of the exact Jacobian;
+* ``build_matrix(jv, diagonal, a)``: the Rosenbrock matrix ``diagonal * I - J`` in the
+  storage of its LU factors (fill-in positions included);
+* ``lu_factor(a)`` / ``lu_solve(a, b)``: LU factorisation and solve for the fixed sparsity
+  pattern, unrolled, without pivoting (the Kinetic PreProcessor's approach: Damian et al.
+  2002, Comput Chem Eng 26:1567; Sandu & Sander 2006, Atmos Chem Phys 6:187).
+
+The text of ``rodas4_kernel.py`` is prepended, and the module is written under the cache
+directory named by its content hash, so numba's ``cache=True`` keeps compiled machine code
+between runs: a model is compiled once per machine, not once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+import sympy
+from sympy.printing.pycode import pycode
+
+from hemasim.model.compile import CompiledModel
+
+KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
+GENERATOR_VERSION = "1"
+
+
+def cache_directory() -> Path:
+    """Where generated modules and numba's machine code live.
+
+    ``HEMASIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/hemasim`` or ``~/.cache/hemasim``.
+    """
+    configured = os.environ.get("HEMASIM_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hemasim"
+
+
+@dataclass(frozen=True)
+class SparseLayout:
+    """Positions of the LU factors of ``diagonal * I - J`` for a fixed Jacobian pattern.
+
+    Attributes:
+        n_states: matrix size.
+        positions: (row, column) -> index into the storage array, fill-in included.
+        jacobian_entries: (row, column) of each Jacobian value, in ``jacobian_values`` order.
+    """
+
+    n_states: int
+    positions: dict[tuple[int, int], int]
+    jacobian_entries: tuple[tuple[int, int], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.positions)
+
+
+def sparse_layout(n_states: int, jacobian_entries: tuple[tuple[int, int], ...]) -> SparseLayout:
+    """Symbolic LU on the pattern (natural order, no pivoting) to find the fill-in."""
+    pattern = set(jacobian_entries) | {(i, i) for i in range(n_states)}
+    rows: list[set[int]] = [set() for _ in range(n_states)]
+    for i, j in pattern:
+        rows[i].add(j)
+    for k in range(n_states):
+        upper = {j for j in rows[k] if j > k}
+        for i in range(k + 1, n_states):
+            if k in rows[i]:
+                rows[i] |= upper
+    ordered = sorted((i, j) for i in range(n_states) for j in rows[i])
+    return SparseLayout(n_states, {entry: index for index, entry in enumerate(ordered)},
+                        tuple(jacobian_entries))
+
+
+def _print(expr: sympy.Expr) -> str:
+    return pycode(expr, fully_qualified_modules=True, strict=False)
+
+
+def _unpack(names: set[str], vector: str, prefix: str) -> list[str]:
+    indices = sorted(int(name[len(prefix):]) for name in names if name.startswith(prefix))
+    return [f"    {prefix}{index} = {vector}[{index}]" for index in indices]
+
+
+def _straight_line(name: str, signature: str, targets: list[str],
+                   expressions: list[sympy.Expr]) -> str:
+    """A numba function assigning each expression to its target, sharing subexpressions."""
+    replacements, reduced = sympy.cse(expressions, symbols=sympy.numbered_symbols("c_"),
+                                      optimizations="basic")
+    used = set()
+    for expr in [*expressions]:
+        used |= {str(s) for s in expr.free_symbols}
+    lines = [f'@njit(cache=True, error_model="numpy")', f"def {name}({signature}):"]
+    lines += _unpack(used, "y", "y_") + _unpack(used, "p", "p_")
+    lines += [f"    {symbol} = {_print(value)}" for symbol, value in replacements]
+    lines += [f"    {target} = {_print(value)}" for target, value in
+              zip(targets, reduced, strict=True)]
+    if len(lines) == 2:
+        lines.append("    pass")
+    return "\n".join(lines)
+
+
+def _matrix_functions(layout: SparseLayout) -> str:
+    n = layout.n_states
+    at = layout.positions
+    build = ['@njit(cache=True, error_model="numpy")', "def build_matrix(jv, diagonal, a):"]
+    build += [f"    a[{index}] = 0.0" for index in range(layout.size)]
+    for m, (i, j) in enumerate(layout.jacobian_entries):
+        build.append(f"    a[{at[(i, j)]}] = -jv[{m}]")
+    build += [f"    a[{at[(i, i)]}] += diagonal" for i in range(n)]
+
+    factor = ['@njit(cache=True, error_model="numpy")', "def lu_factor(a):"]
+    for k in range(n):
+        factor.append(f"    if a[{at[(k, k)]}] == 0.0:")
+        factor.append("        return False")
+        upper = [j for j in range(k + 1, n) if (k, j) in at]
+        for i in range(k + 1, n):
+            if (i, k) not in at:
+                continue
+            factor.append(f"    a[{at[(i, k)]}] /= a[{at[(k, k)]}]")
+            for j in upper:
+                factor.append(f"    a[{at[(i, j)]}] -= a[{at[(i, k)]}] * a[{at[(k, j)]}]")
+    factor.append("    return True")
+
+    solve = ['@njit(cache=True, error_model="numpy")', "def lu_solve(a, b):"]
+    for i in range(n):
+        for j in range(i):
+            if (i, j) in at:
+                solve.append(f"    b[{i}] -= a[{at[(i, j)]}] * b[{j}]")
+    for i in reversed(range(n)):
+        for j in range(i + 1, n):
+            if (i, j) in at:
+                solve.append(f"    b[{i}] -= a[{at[(i, j)]}] * b[{j}]")
+        solve.append(f"    b[{i}] /= a[{at[(i, i)]}]")
+    return "\n".join(build) + "\n\n\n" + "\n".join(factor) + "\n\n\n" + "\n".join(solve)
+
+
+def generate_source(compiled: CompiledModel) -> str:
+    """The full source of the model's numerical module (kernel plus generated functions)."""
+    layout = sparse_layout(compiled.n_states, compiled.jacobian_pattern())
+    rhs = _straight_line("rhs", "y, p, dy", [f"dy[{i}]" for i in range(compiled.n_states)],
+                         list(compiled.rhs))
+    jac = _straight_line("jacobian_values", "y, p, jv",
+                         [f"jv[{m}]" for m in range(len(compiled.jacobian))],
+                         [entry for _, _, entry in compiled.jacobian])
+    header = (
+        f"\n\n# ---- generated for model '{compiled.model.name}' "
+        f"({compiled.model.content_hash}), generator {GENERATOR_VERSION} ----\n"
+        f"N_STATES = {compiled.n_states}\nN_JACOBIAN = {max(1, len(compiled.jacobian))}\n"
+        f"N_MATRIX = {layout.size}\n\n\n"
+    )
+    return (KERNEL_PATH.read_text() + header + rhs + "\n\n\n" + jac + "\n\n\n"
+            + _matrix_functions(layout) + "\n")
+
+
+@lru_cache(maxsize=32)
+def load_module(compiled: CompiledModel) -> ModuleType:
+    """Write (if new) and import the model's numerical module; cached per process."""
+    source = generate_source(compiled)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    directory = cache_directory() / "models"
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"hemasim_model_{digest}"
+    path = directory / f"{name}.py"
+    if not path.exists() or path.read_text() != source:
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(source)
+        os.replace(temporary, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
