@@ -24,6 +24,7 @@ Every simulation, whatever model or engine produced it, returns a Dataset with t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -92,7 +93,7 @@ def make_result(
         status: per patient, 0 (ok) or 1 (solver failure).
         messages: per patient, ``""`` or the failure message.
         provenance: attributes as listed in ``PROVENANCE_KEYS``; every value must be a string,
-            an int or a finite-or-not float (no None, no bool, no containers). ``patients``
+            an int or a finite float (no None, no bool, no containers). ``patients``
             defaults to the number of patients and must equal it when given; ``created``
             defaults to the current UTC time in ISO 8601.
 
@@ -246,7 +247,7 @@ def concat_patients(results: list[xr.Dataset]) -> xr.Dataset:
         dim="patient",
         data_vars="minimal",
         coords="minimal",
-        compat="identical",
+        compat="equals",
         join="exact",
         combine_attrs="override",
     )
@@ -310,6 +311,8 @@ def _validated_provenance(provenance_attrs: dict, patient_count: int) -> dict:
             raise ValueError(
                 f"provenance {key!r} must be a str, int or float, got {type(value).__name__}"
             )
+        if isinstance(scalar, float) and not math.isfinite(scalar):
+            raise ValueError(f"provenance {key!r} must be finite, got {scalar}")
         validated[key] = scalar
     return validated
 
