@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import numpy as np
 import xarray as xr
@@ -54,9 +53,11 @@ PROVENANCE_KEYS = (
     "seed",
     "patients",
     "hemasim_version",
-    "created",
 )
-"""Attributes every result carries. ``patients`` and ``created`` are filled in when absent."""
+"""Attributes every result carries. ``patients`` is filled in when absent.
+
+There is deliberately no wall-clock timestamp: the same model, scenario, seed and engine give
+byte-identical result files, whatever the machine or the day."""
 
 MATCHING_PROVENANCE_KEYS = ("model", "model_hash", "scenario", "engine", "rtol", "atol")
 """Attributes that chunks must share to be joined by ``concat_patients``."""
@@ -94,8 +95,7 @@ def make_result(
         messages: per patient, ``""`` or the failure message.
         provenance: attributes as listed in ``PROVENANCE_KEYS``; every value must be a string,
             an int or a finite float (no None, no bool, no containers). ``patients``
-            defaults to the number of patients and must equal it when given; ``created``
-            defaults to the current UTC time in ISO 8601.
+            defaults to the number of patients and must equal it when given.
 
     Returns:
         The result Dataset described in this module's docstring.
@@ -298,7 +298,6 @@ def _validated_provenance(provenance_attrs: dict, patient_count: int) -> dict:
         raise ValueError(
             f"provenance patients={attrs['patients']!r} but values hold {patient_count} patients"
         )
-    attrs.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
     missing = [key for key in PROVENANCE_KEYS if key not in attrs]
     if missing:
         raise ValueError(f"provenance is missing keys {missing}")

@@ -1,0 +1,38 @@
+"""Built-in in-silico experiments with their published reference values.
+
+The registry is a fixed mapping built at import (no run-time registration).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from hemasim.experiments.experiment import Experiment, ExperimentOutcome
+from hemasim.experiments.friberg2002 import FRIBERG2002_DOCETAXEL
+from hemasim.experiments.target import Target, TargetResult
+from hemasim.model.expressions import suggest
+
+EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType(
+    {experiment.name: experiment for experiment in (FRIBERG2002_DOCETAXEL,)}
+)
+
+
+class UnknownExperimentError(KeyError):
+    """An experiment name that is not built in; the message lists the known ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def get_experiment(name: str) -> Experiment:
+    """The built-in experiment called ``name``."""
+    try:
+        return EXPERIMENTS[name]
+    except KeyError:
+        raise UnknownExperimentError(
+            f"unknown experiment '{name}'{suggest(name, EXPERIMENTS)}; built in: "
+            f"{', '.join(EXPERIMENTS)}") from None
+
+
+__all__ = ["EXPERIMENTS", "Experiment", "ExperimentOutcome", "Target", "TargetResult",
+           "get_experiment", "UnknownExperimentError"]

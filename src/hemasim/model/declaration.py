@@ -198,3 +198,23 @@ class DosingTarget:
     route: str
     species: str
     meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A clinically meaningful level of a read-out (toxicity grade, retreatment criterion).
+
+    Attributes:
+        variable: species or observable it applies to.
+        value: the level, in the variable's unit.
+        label: short name used for endpoints (``"grade 4 neutropenia"``).
+        direction: ``"below"`` when being under it is the event (toxicity), ``"above"`` when
+            reaching it is (recovery, engraftment).
+        source: where the level comes from.
+    """
+
+    variable: str
+    value: float
+    label: str
+    direction: str
+    source: Source

@@ -26,6 +26,7 @@ from hemasim.model.declaration import (
     Process,
     Reference,
     Species,
+    Threshold,
     Variability,
 )
 from hemasim.model.expressions import ExpressionError, check_unit, parse_expression, suggest
@@ -76,6 +77,7 @@ class Model:
     correlations: tuple[Correlation, ...] = ()
     dosing: tuple[DosingTarget, ...] = ()
     plot_variables: tuple[str, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
     species_kind: str = "human"
 
     def __post_init__(self) -> None:
@@ -301,6 +303,15 @@ def _check_dosing(model: Model, problems: list[str]) -> None:
         if target.species not in model.species_names:
             problems.append(f"dosing of '{target.drug}' ({target.route}) targets unknown species "
                             f"'{target.species}'{suggest(target.species, model.species_names)}")
+    for threshold in model.thresholds:
+        if threshold.variable not in (*model.species_names, *model.observable_names):
+            problems.append(f"threshold '{threshold.label}' names unknown variable "
+                            f"'{threshold.variable}'")
+        if threshold.direction not in ("below", "above"):
+            problems.append(f"threshold '{threshold.label}': direction must be 'below' or "
+                            f"'above'")
+        if not threshold.source.is_given:
+            problems.append(f"threshold '{threshold.label}' has no source")
     for name in model.plot_variables:
         if name not in (*model.species_names, *model.observable_names):
             problems.append(f"plot variable '{name}' is neither a species nor an observable")

@@ -32,6 +32,7 @@ from hemasim.model.declaration import (
     Reference,
     Source,
     Species,
+    Threshold,
     Variability,
     assumed,
 )
@@ -58,6 +59,16 @@ DDMORE_186 = Reference(
     "inst/modeldb/ddmore/Friberg_2002_paclitaxel.R",
 )
 
+CTCAE_5 = Reference(
+    "ctcae5",
+    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) "
+    "version 5.0. US Department of Health and Human Services, 2017",
+)
+DOCETAXEL_LABEL = Reference(
+    "taxotere-label",
+    "TAXOTERE (docetaxel) injection concentrate, prescribing information, sanofi-aventis; "
+    "section 2 (Dosage and Administration): treat only when neutrophils are >= 1500 cells/mm3",
+)
 _MYELO = "radivot/myelo inst/doc/fribergPars02.R"
 _DDMORE = "nlmixr2lib Friberg_2002_paclitaxel.R"
 
@@ -159,6 +170,14 @@ def _docetaxel_model() -> Model:
         dosing=(DosingTarget("docetaxel", "iv", "A_central",
                              "intravenous docetaxel into the central compartment"),),
         plot_variables=("ANC", "C_docetaxel"),
+        thresholds=(
+            Threshold("ANC", 0.5, "grade 4 neutropenia", "below",
+                      Source(CTCAE_5, "Neutrophil count decreased, grade 4: < 500/mm3")),
+            Threshold("ANC", 1.0, "grade 3 neutropenia", "below",
+                      Source(CTCAE_5, "Neutrophil count decreased, grade 3: < 1000/mm3")),
+            Threshold("ANC", 1.5, "fit for the next cycle", "above",
+                      Source(DOCETAXEL_LABEL, "section 2")),
+        ),
     )
 
 
@@ -193,7 +212,8 @@ def _paclitaxel_model() -> Model:
         *chain_processes,
     )
     observables = (
-        Observable("C_paclitaxel", "A_central / (V1 * molar_mass)", "umol/L", "paclitaxel plasma concentration"),
+        Observable("C_paclitaxel", "A_central / (V1 * molar_mass)", "umol/L",
+                   "paclitaxel plasma concentration"),
         Observable("drug_effect", "slope * C_paclitaxel", "1",
                    "fractional inhibition of proliferation by paclitaxel"),
         Observable("WBC", "Circ", "1e9/L", "white blood cell count"),
@@ -217,6 +237,12 @@ def _paclitaxel_model() -> Model:
         dosing=(DosingTarget("paclitaxel", "iv", "A_central",
                              "intravenous paclitaxel into the central compartment"),),
         plot_variables=("WBC", "C_paclitaxel"),
+        thresholds=(
+            Threshold("WBC", 1.0, "grade 4 leukopenia", "below",
+                      Source(CTCAE_5, "White blood cell decreased, grade 4: < 1000/mm3")),
+            Threshold("WBC", 2.0, "grade 3 leukopenia", "below",
+                      Source(CTCAE_5, "White blood cell decreased, grade 3: < 2000/mm3")),
+        ),
     )
 
 

@@ -99,7 +99,7 @@ def _straight_line(name: str, signature: str, targets: list[str],
     used = set()
     for expr in [*expressions]:
         used |= {str(s) for s in expr.free_symbols}
-    lines = [f'@njit(cache=True, error_model="numpy")', f"def {name}({signature}):"]
+    lines = ['@njit(cache=True, error_model="numpy")', f"def {name}({signature}):"]
     lines += _unpack(used, "y", "y_") + _unpack(used, "p", "p_")
     lines += [f"    {symbol} = {_print(value)}" for symbol, value in replacements]
     lines += [f"    {target} = {_print(value)}" for target, value in

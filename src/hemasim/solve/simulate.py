@@ -9,7 +9,6 @@ assembles the result with its provenance.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import math
 from functools import lru_cache
@@ -230,7 +229,6 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
         "seed": int(seed),
         "patients": int(patients),
         "hemasim_version": __version__,
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     return make_result(
         values=values,

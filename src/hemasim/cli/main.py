@@ -1,0 +1,310 @@
+"""The ``hemasim`` command line: thin calls of the public API (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hemasim.cli.errors import fail, friendly
+
+app = typer.Typer(
+    name="hemasim",
+    help="Mechanistic simulator of the blood-forming system.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+
+
+def _format(value: float) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.4g}"
+
+
+@app.command()
+@friendly
+def run(
+    scenario_file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file; omitted: the built-in default (docetaxel, one cycle).",
+        show_default=False)] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("hemasim-run"),
+    patients: Annotated[int | None, typer.Option(
+        "--patients", min=1, help="Cohort size (default: the scenario's; 1 = typical).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0,
+                                             help="Cohort seed (default: the scenario's).")]
+    = None,
+) -> None:
+    """Simulate a scenario; write timecourse.parquet, endpoints, run.json and figure.png."""
+    from hemasim import api
+    from hemasim.scenario.loading import default_scenario_path, load_scenario
+
+    path = scenario_file if scenario_file is not None else default_scenario_path()
+    scenario = load_scenario(path)
+    model = api.model_for(scenario)
+    patients = scenario.patients if patients is None else patients
+    seed = scenario.seed if seed is None else seed
+    started = time.perf_counter()
+    with console.status("Preparing the compiled model (compiled once per machine)..."):
+        from hemasim.model.compile import compile_model
+        from hemasim.solve.codegen import load_module
+        from hemasim.solve.simulate import apply_overrides
+
+        load_module(compile_model(apply_overrides(model, scenario)))
+    result = _run_with_progress(api, model, scenario, patients, seed)
+    elapsed = time.perf_counter() - started
+    table, summary = api.endpoint_tables(model, result)
+    _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
+    _print_endpoints(model, table, summary, patients)
+    for message in api.failed_patients(result):
+        console.print(f"[yellow]warning:[/] {message}")
+    console.print(f"Wrote {out}/ ({', '.join(_run_files())}) in {elapsed:.1f} s")
+
+
+def _run_files() -> tuple[str, ...]:
+    from hemasim.io.run_directory import RUN_FILES
+
+    return RUN_FILES
+
+
+def _run_with_progress(api, model, scenario, patients: int, seed: int):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress("[progress.description]{task.description}", BarColumn(),
+                        MofNCompleteColumn(), "patients", TimeElapsedColumn(),
+                        TimeRemainingColumn(), console=console, transient=True)
+    started = time.perf_counter()
+    state = {"done": 0, "shown": False, "task": None}
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        if not state["shown"] and time.perf_counter() - started > 1.0 and \
+                state["done"] < patients:
+            progress.start()
+            state["task"] = progress.add_task("Simulating", total=patients,
+                                              completed=state["done"])
+            state["shown"] = True
+        elif state["shown"]:
+            progress.update(state["task"], completed=state["done"])
+
+    try:
+        return api.run_cohort(model, scenario, patients=patients, seed=seed, progress=advance)
+    finally:
+        if state["shown"]:
+            progress.stop()
+
+
+def _write_outputs(out, model, scenario, result, table, summary, elapsed, path) -> None:
+    from hemasim import api
+    from hemasim.io.results import write_parquet
+    from hemasim.io.run_directory import write_run_directory
+    from hemasim.plot.timecourse import plot_timecourse
+    from hemasim.result import provenance
+
+    thresholds = {}
+    for threshold in model.thresholds:
+        thresholds.setdefault(threshold.variable, threshold.value)
+    endpoints_json = {
+        "patients": table.to_dict(orient="records"),
+        "summary": summary.to_dict(orient="records"),
+    }
+
+    def write_json(target: Path) -> None:
+        target.write_text(json.dumps(endpoints_json, indent=2, default=_json_number) + "\n")
+
+    record = dict(provenance(result))
+    record["scenario"] = json.loads(record["scenario"])
+    record.update(scenario_file=str(path),
+                  references=api.references_text(model))
+    title = f"{scenario.name}: {model.title}"
+    write_run_directory(out, {
+        "timecourse.parquet": lambda target: write_parquet(result, target),
+        "endpoints.csv": lambda target: table.to_csv(target, index=False),
+        "endpoints.json": write_json,
+        "figure.png": lambda target: plot_timecourse(result, list(model.plot_variables),
+                                                     target, title=title,
+                                                     thresholds=thresholds),
+    }, record)
+
+
+def _json_number(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return number if math.isfinite(number) else None
+
+
+def _print_endpoints(model, table, summary, patients: int) -> None:
+    if patients == 1:
+        grid = Table(title=f"Endpoints ({model.name}, typical patient)")
+        grid.add_column("endpoint")
+        grid.add_column("value", justify="right")
+        grid.add_column("unit")
+        units = dict(zip(summary["endpoint"], summary["unit"], strict=True))
+        for column in table.columns:
+            if column == "patient":
+                continue
+            grid.add_row(column, _format(float(table[column].iloc[0])), units.get(column, ""))
+    else:
+        grid = Table(title=f"Endpoints ({model.name}, {patients} patients: median and "
+                     f"90 % band)")
+        for name in ("endpoint", "median", "5 %", "95 %", "unit", "n"):
+            grid.add_column(name, justify="left" if name in ("endpoint", "unit") else "right")
+        for row in summary.itertuples(index=False):
+            grid.add_row(row.endpoint, _format(row.median), _format(row.p05),
+                         _format(row.p95), row.unit, str(row.n))
+    console.print(grid)
+
+
+@app.command()
+@friendly
+def models() -> None:
+    """List the built-in models."""
+    from hemasim.models import MODELS
+
+    grid = Table(title="Models")
+    for name in ("name", "title", "species", "parameters", "drugs"):
+        grid.add_column(name)
+    for model in MODELS.values():
+        grid.add_row(model.name, model.title, str(len(model.species)),
+                     str(len(model.parameters)), ", ".join(model.drugs))
+    console.print(grid)
+
+
+@app.command()
+@friendly
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    from hemasim.scenario.schema import scenario_json_schema
+
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+@app.command()
+@friendly
+def cite(target: Annotated[str, typer.Argument(help="A model name or a run directory.")]
+         ) -> None:
+    """Print the references behind a model or a run."""
+    from hemasim import api
+    from hemasim.io.run_directory import read_run_record
+    from hemasim.models import get_model
+
+    if Path(target).is_dir():
+        record = read_run_record(target)
+        model = get_model(record["model"])
+        typer.echo(f"Run {target}: model {model.name} ({record.get('model_hash', '?')}), "
+                   f"engine {record.get('engine')}, hemasim {record.get('hemasim_version')}")
+    else:
+        model = get_model(target)
+    for line in api.references_text(model):
+        typer.echo(f"- {line}")
+
+
+@app.command()
+@friendly
+def experiments() -> None:
+    """List the built-in in-silico experiments."""
+    from hemasim.experiments import EXPERIMENTS
+
+    grid = Table(title="Experiments")
+    grid.add_column("name")
+    grid.add_column("title")
+    grid.add_column("targets")
+    for experiment in EXPERIMENTS.values():
+        ids = sorted({t.id.split(" ")[0] for t in experiment.targets})
+        grid.add_row(experiment.name, experiment.title, ", ".join(ids))
+    console.print(grid)
+
+
+@app.command()
+@friendly
+def experiment(
+    name: Annotated[str, typer.Argument(help="Experiment name (see 'hemasim experiments').")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write its run directory here.")]
+    = None,
+) -> None:
+    """Run one built-in experiment and print model vs published reference."""
+    from hemasim.experiments import get_experiment
+
+    chosen = get_experiment(name)
+    with console.status(f"Running {chosen.name}..."):
+        outcome = chosen.run()
+    rows = [r.as_row() for r in outcome.target_results()]
+    _print_validation(rows, title=f"{chosen.name}: {chosen.title}")
+    if out is not None:
+        _write_experiment(out, outcome, rows)
+        console.print(f"Wrote {out}/")
+    if not all(row["pass"] for row in rows):
+        raise typer.Exit(1)
+
+
+def _write_experiment(out: Path, outcome, rows) -> None:
+    from hemasim.io.results import write_parquet
+    from hemasim.io.run_directory import write_run_directory
+    from hemasim.plot.timecourse import plot_timecourse
+    from hemasim.result import provenance
+
+    record = dict(provenance(outcome.result), experiment=outcome.experiment.name)
+    record["scenario"] = json.loads(record["scenario"])
+    write_run_directory(out, {
+        "timecourse.parquet": lambda target: write_parquet(outcome.result, target),
+        "validation.json": lambda target: target.write_text(json.dumps(rows, indent=2) + "\n"),
+        "figure.png": lambda target: plot_timecourse(
+            outcome.result, list(outcome.experiment.figure_variables), target,
+            title=outcome.experiment.title),
+    }, record)
+
+
+def _print_validation(rows: list[dict], title: str) -> None:
+    grid = Table(title=title)
+    for name in ("id", "experiment", "observable", "reference", "model", "pass"):
+        grid.add_column(name, justify="right" if name == "model" else "left")
+    for row in rows:
+        verdict = "[green]pass[/]" if row["pass"] else "[red]FAIL[/]"
+        grid.add_row(row["id"], row["experiment"], row["observable"], row["reference"],
+                     _format(row["model"]), verdict)
+    console.print(grid)
+
+
+@app.command()
+@friendly
+def validate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False
+             ) -> None:
+    """Run every built-in experiment; one row per target; exit 1 if any target fails."""
+    from hemasim.experiments import EXPERIMENTS
+
+    rows = []
+    for chosen in EXPERIMENTS.values():
+        rows += [r.as_row() for r in chosen.run().target_results()]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        _print_validation(rows, title="Validation against published references")
+        passed = sum(row["pass"] for row in rows)
+        console.print(f"{passed} of {len(rows)} targets pass")
+    if not all(row["pass"] for row in rows):
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console-script entry
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as error:  # noqa: BLE001 - last resort: never a traceback for users
+        fail(f"unexpected error: {error}")

@@ -1,0 +1,61 @@
+"""A run's output directory, written whole or not at all.
+
+Everything is written into a fresh temporary directory beside the destination, which then
+takes the destination's name in one rename. An existing run in the destination is moved
+aside first and deleted only after the new one is in place, so a reader never sees a
+half-written run and an interrupted write leaves the old run intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+RUN_FILES = ("timecourse.parquet", "endpoints.csv", "endpoints.json", "run.json", "figure.png")
+
+
+def write_run_directory(destination: str | os.PathLike,
+                        writers: dict[str, Callable[[Path], object]],
+                        run_record: dict) -> Path:
+    """Write a run directory atomically.
+
+    Args:
+        destination: the run directory to create or replace.
+        writers: file name -> function that writes that file at the path it is given.
+        run_record: content of ``run.json`` (provenance); ``complete: true`` is added last.
+
+    Returns:
+        The destination path.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.partial")
+    staging.mkdir()
+    try:
+        for name, write in writers.items():
+            write(staging / name)
+        record = dict(run_record, files=sorted([*writers, "run.json"]), complete=True)
+        (staging / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        previous = None
+        if destination.exists():
+            previous = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.old")
+            os.replace(destination, previous)
+        os.replace(staging, destination)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return destination
+
+
+def read_run_record(directory: str | os.PathLike) -> dict:
+    """The ``run.json`` of a run directory (FileNotFoundError when it is not a run)."""
+    path = Path(directory) / "run.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{directory}: not a hemasim run directory (no run.json)")
+    return json.loads(path.read_text())
