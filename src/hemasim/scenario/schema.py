@@ -1,0 +1,386 @@
+"""The scenario file format: the keys a scenario YAML file may have, checked by pydantic.
+
+This module checks everything a file can get wrong on its own: unknown and missing keys,
+types, times without a time unit or with the wrong sign, and the rules tying keys together
+(exactly one of ``scale``/``value``, ``every`` with ``times``). What needs the model (drug,
+parameter and species names; dose and parameter units) is checked when the file is resolved
+against its model in ``scenario.loading``. Quantities stay text here; loading converts them.
+
+A rule that concerns one key of an item raises ``PydanticCustomError`` of type
+``"scenario_rule"`` with that key in its context (``{"key": "until"}``), so the error can
+point at the key rather than at the whole item.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal, get_args
+
+import pint
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from hemasim.units import TIME_UNIT, parse_quantity
+
+RULE_ERROR = "scenario_rule"
+"""pydantic error type of the cross-key rules; its context names the offending key."""
+
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+_DIMENSION_WORDS: dict[str, str] = {
+    "[time]": "a time",
+    "[mass]": "a mass",
+    "[length]": "a length",
+    "[length] ** 2": "an area",
+    "[length] ** 3": "a volume",
+    "[substance]": "an amount of substance",
+    "dimensionless": "a bare number",
+    "1 / [time]": "a rate",
+    "[mass] / [length] ** 3": "a mass concentration",
+    "[substance] / [length] ** 3": "a molar concentration",
+    "1 / [length] ** 3": "a count per volume",
+    "[mass] / [length] ** 2": "a mass per area",
+    "[length] ** 3 / [substance]": "a volume per amount of substance",
+}
+
+
+def describe_dimension(quantity: pint.Quantity) -> str:
+    """Plain words for what a quantity measures, with an article (``"a mass"``, ``"an area"``).
+
+    Args:
+        quantity: any pint quantity; only its dimensionality is used.
+    """
+    key = str(quantity.dimensionality)
+    return _DIMENSION_WORDS.get(key, f"a quantity of dimension {key}")
+
+
+def time_in_days(text: str) -> float:
+    """A time written with a unit (``"21 d"``, ``"1 h"``), in days.
+
+    Args:
+        text: the time as written in the file.
+
+    Raises:
+        ValueError: with a one-line message when the text is not a time with a unit.
+    """
+    expected = "expected a time with a unit, e.g. '21 d' or '1 h'"
+    try:
+        quantity = parse_quantity(text)
+    except pint.UndefinedUnitError as error:
+        unknown = ", ".join(f"'{name}'" for name in error.unit_names)
+        raise ValueError(f"{expected}; {unknown} is not a known unit (got '{text}')") from None
+    except Exception:  # pint and its tokenizer raise several error types on gibberish
+        raise ValueError(f"{expected} (got '{text}')") from None
+    if quantity.dimensionless:
+        raise ValueError(f"{expected} (got '{text}', a bare number)")
+    try:
+        value = float(quantity.to(TIME_UNIT).magnitude)
+    except pint.DimensionalityError:
+        raise ValueError(f"{expected} (got '{text}', {describe_dimension(quantity)})") from None
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite time (got '{text}')")
+    return value
+
+
+def _quantity_text(kind: str, example: str, condition: str | None = None):
+    """An after-validator checking that text is a quantity of one kind and sign.
+
+    Args:
+        kind: pint dimensionality text the quantity must have (``"[time]"``).
+        example: a correct value shown in the message (``"21 d"``).
+        condition: ``"non-negative"``, ``"positive"`` or ``None`` (any sign).
+    """
+
+    def check(text: str) -> str:
+        if kind == "[time]":
+            value = time_in_days(text)
+        else:
+            expected = f"expected {_DIMENSION_WORDS[kind]} with a unit, e.g. '{example}'"
+            try:
+                quantity = parse_quantity(text)
+            except Exception:  # pint raises several error types on text that is no quantity
+                raise ValueError(f"{expected} (got '{text}')") from None
+            if str(quantity.dimensionality) != kind:
+                raise ValueError(f"{expected} (got '{text}', {describe_dimension(quantity)})")
+            value = float(quantity.magnitude)
+        if condition == "non-negative" and value < 0:
+            raise ValueError(f"must not be negative (got '{text}')")
+        if condition == "positive" and not value > 0:
+            raise ValueError(f"must be greater than zero (got '{text}')")
+        return text
+
+    return check
+
+
+def _number_as_text(value: Any) -> Any:
+    """Turn a bare YAML number into text so the unit check can say that the unit is missing."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value) if isinstance(value, float) else str(value)
+    return value
+
+
+def _number_or_text(value: Any) -> Any:
+    """Accept a finite number or non-empty text; anything else gets a plain message."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number or a number with a unit (got {value!r})")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("expected a number or a number with a unit (got empty text)")
+    if isinstance(value, int | float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number (got {value!r})")
+    return value
+
+
+def _short_name(text: str) -> str:
+    if not _NAME_PATTERN.match(text):
+        raise ValueError(f"expected a short identifier of letters, digits, '-', '_' or '.', "
+                         f"e.g. 'docetaxel-cycles' (got {text!r})")
+    return text
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number (got {value!r})")
+    return value
+
+
+Time = Annotated[str, BeforeValidator(_number_as_text),
+                 AfterValidator(_quantity_text("[time]", "21 d", "non-negative"))]
+"""A time with a unit, zero or later (``"0 d"``, ``"12 h"``)."""
+
+PositiveTime = Annotated[str, BeforeValidator(_number_as_text),
+                         AfterValidator(_quantity_text("[time]", "21 d", "positive"))]
+"""A time span with a unit, greater than zero (``"21 d"``)."""
+
+Mass = Annotated[str, BeforeValidator(_number_as_text),
+                 AfterValidator(_quantity_text("[mass]", "70 kg", "positive"))]
+"""A body weight with a unit (``"70 kg"``)."""
+
+Area = Annotated[str, BeforeValidator(_number_as_text),
+                 AfterValidator(_quantity_text("[length] ** 2", "1.8 m2", "positive"))]
+"""A body surface area with a unit (``"1.8 m2"``)."""
+
+NumberOrQuantity = Annotated[str | float, BeforeValidator(_number_or_text)]
+"""A number in the target's own unit, or text with a unit to convert (``"90 h"``)."""
+
+Factor = Annotated[float, Field(ge=0), AfterValidator(_finite)]
+"""A multiplying factor, zero or more (0 knocks out)."""
+
+
+def _rule(key: str, problem: str) -> PydanticCustomError:
+    """An error for one key of the item being validated."""
+    return PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem, "key": key})
+
+
+class _Spec(BaseModel):
+    """Common configuration: unknown keys are errors, values are frozen, and an empty YAML
+    value (``doses:`` with nothing after it) of an optional key means its default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        optional = {field.alias or name for name, field in cls.model_fields.items()
+                    if not field.is_required()}
+        return {key: value for key, value in data.items()
+                if not (value is None and key in optional)}
+
+
+class SubjectSpec(_Spec):
+    """The ``subject`` mapping: body size used to scale doses given per kg or per m2."""
+
+    weight: Mass = Field("70 kg", description="Body weight, a mass with a unit. Doses "
+                         "written per kg ('10 ug/kg') are multiplied by it.",
+                         examples=["70 kg"])
+    bsa: Area = Field("1.8 m2", description="Body surface area, an area with a unit ('m2' "
+                      "means square metres). Doses written per m2 ('100 mg/m2') are "
+                      "multiplied by it.", examples=["1.8 m2"])
+
+
+class DoseSpec(_Spec):
+    """One item of ``doses``: a drug administration, or a regimen of equally spaced ones."""
+
+    drug: str = Field(description="Drug name as the model's dosing table declares it "
+                      "(e.g. 'docetaxel').", examples=["docetaxel"])
+    dose: Annotated[str, BeforeValidator(_number_as_text)] = Field(
+        description="Amount per administration: a mass ('150 mg'), a mass per kg body weight "
+                    "('10 ug/kg') or a mass per m2 body surface ('100 mg/m2').",
+        examples=["100 mg/m2"])
+    route: Literal["iv", "sc", "ip", "oral"] = Field(
+        "iv", description="Route of administration: iv, sc, ip or oral; the model decides "
+                          "which routes it accepts for each drug.")
+    at: Time = Field("0 d", description="Time of the first administration from the start of "
+                     "the run, a time with a unit.", examples=["0 d"])
+    infusion: PositiveTime | None = Field(
+        None, description="Infusion duration, a time with a unit; leave out for a bolus.",
+        examples=["1 h"])
+    every: PositiveTime | None = Field(
+        None, description="Interval between administrations of a regimen, a time with a unit "
+                          "greater than zero; required when 'times' is more than 1.",
+        examples=["21 d"])
+    times: int = Field(1, ge=1, description="Number of administrations of the regimen, "
+                       "at 'at', 'at' + 'every', ...", examples=[4])
+
+    @model_validator(mode="after")
+    def _regimen_is_complete(self) -> DoseSpec:
+        if self.times > 1 and self.every is None:
+            raise _rule("every", "required when 'times' is more than 1 (the interval "
+                                 "between administrations, e.g. '21 d')")
+        if self.times == 1 and self.every is not None:
+            raise _rule("times", "'every' is given but 'times' is 1; give 'times', the "
+                                 "number of administrations")
+        return self
+
+
+class ParameterChangeSpec(_Spec):
+    """One item of ``parameter_changes``: a window in which a parameter is scaled or set."""
+
+    parameter: str = Field(description="Model parameter name (e.g. 'slope').",
+                           examples=["slope"])
+    scale: Factor | None = Field(None, description="Multiply the parameter by this factor "
+                                 "in the window (0 knocks it out). Give scale or value.",
+                                 examples=[0.5])
+    value: NumberOrQuantity | None = Field(
+        None, description="Replace the parameter by this value in the window: a number in "
+                          "the parameter's own unit or a number with a unit ('8 L/umol'). "
+                          "Give scale or value.", examples=["8 L/umol"])
+    start: Time = Field("0 d", alias="from", description="Start of the window, a time with "
+                        "a unit.", examples=["0 d"])
+    until: Time | None = Field(None, description="End of the window, a time with a unit; "
+                               "leave out for the rest of the run.", examples=["21 d"])
+
+    @model_validator(mode="after")
+    def _one_change_in_a_window(self) -> ParameterChangeSpec:
+        given = [key for key in ("scale", "value") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise _rule("", "give exactly one of 'scale' and 'value' (got "
+                            f"{' and '.join(repr(key) for key in given) or 'neither'})")
+        if self.until is not None and time_in_days(self.until) <= time_in_days(self.start):
+            raise _rule("until", f"must be after 'from' ({self.start}), got '{self.until}'")
+        return self
+
+
+class StateChangeSpec(_Spec):
+    """One item of ``state_changes``: an instantaneous change of one model state."""
+
+    species: str = Field(description="Model species (state) name (e.g. 'Circ').",
+                         examples=["Circ"])
+    at: Time = Field("0 d", description="When the change happens, a time with a unit.",
+                     examples=["5 d"])
+    scale: Factor | None = Field(None, description="Multiply the state by this factor "
+                                 "(0.5 halves it). Give one of scale, add, set.",
+                                 examples=[0.5])
+    add: NumberOrQuantity | None = Field(
+        None, description="Add this amount (negative removes): a number in the species' own "
+                          "unit or a number with a unit ('1 1e9/L'). Give one of scale, add, "
+                          "set.", examples=["1 1e9/L"])
+    set_to: NumberOrQuantity | None = Field(
+        None, alias="set", description="Replace the state by this amount, zero or more: a "
+                                       "number in the species' own unit or a number with a "
+                                       "unit. Give one of scale, add, set.",
+        examples=["0 1e9/L"])
+
+    @model_validator(mode="after")
+    def _one_change(self) -> StateChangeSpec:
+        given = [key for key, value in (("scale", self.scale), ("add", self.add),
+                                        ("set", self.set_to)) if value is not None]
+        if len(given) != 1:
+            raise _rule("", "give exactly one of 'scale', 'add' and 'set' (got "
+                            f"{' and '.join(repr(key) for key in given) or 'none'})")
+        return self
+
+
+class ScenarioFile(_Spec):
+    """A hemasim scenario file: a model, a time span, and the interventions to simulate.
+
+    Every time is text with a unit ('21 d', '1 h'). Doses are a mass, a mass per kg or a mass
+    per m2. Parameter and state values are a bare number (in the model's own unit) or a
+    number with a unit.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              title="hemasim scenario",
+                              json_schema_extra={"$schema":
+                                                 "https://json-schema.org/draft/2020-12/schema"})
+
+    name: Annotated[str, AfterValidator(_short_name)] = Field(
+        description="Short identifier of the scenario: letters, digits, '-', '_' or '.'.",
+        examples=["docetaxel-cycles"])
+    description: str = Field("", description="Free text for the reader: what is simulated "
+                             "and where the regimen comes from.")
+    model: str = Field(description="Registered model name ('hemasim models' lists them).",
+                       examples=["friberg2002-docetaxel"])
+    duration: PositiveTime = Field(description="Simulated time span from time zero, a time "
+                                   "with a unit.", examples=["84 d"])
+    output_step: PositiveTime = Field("0.1 d", description="Spacing of the reported time "
+                                      "points, a time with a unit.", examples=["0.25 d"])
+    patients: int = Field(1, ge=1, description="Default number of simulated patients (the "
+                          "command line's --patients overrides it).", examples=[1])
+    seed: int = Field(0, ge=0, description="Default random seed for the simulated cohort.",
+                      examples=[0])
+    subject: SubjectSpec = Field(default_factory=SubjectSpec, description="Body size used to "
+                                 "scale doses given per kg or per m2; defaults 70 kg, 1.8 m2.")
+    parameters: dict[str, NumberOrQuantity] = Field(
+        default_factory=dict, description="Parameter overrides for the whole run, name -> "
+                                          "value: a bare number in the parameter's own unit or "
+                                          "a number with a unit ('90 h').",
+        examples=[{"MTT": "90 h", "gamma": 0.16}])
+    doses: list[DoseSpec] = Field(default_factory=list, description="Drug administrations; "
+                                  "an item with 'every' and 'times' is a regimen.")
+    parameter_changes: list[ParameterChangeSpec] = Field(
+        default_factory=list, description="Windows in which a parameter is scaled or replaced "
+                                          "(inhibitors, knockouts, what-ifs).")
+    state_changes: list[StateChangeSpec] = Field(
+        default_factory=list, description="Instantaneous changes of a state (irradiation, a "
+                                          "transplant, a bleed).")
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the scenario file format, with a description of
+    every key; ``hemasim schema`` prints it."""
+    return ScenarioFile.model_json_schema(by_alias=True, mode="validation")
+
+
+def _spec_in(annotation: Any) -> type[_Spec] | None:
+    """The spec class inside a field annotation (``list[DoseSpec] | None`` -> ``DoseSpec``)."""
+    if isinstance(annotation, type) and issubclass(annotation, _Spec):
+        return annotation
+    for argument in get_args(annotation):
+        found = _spec_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def allowed_keys(location: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys a file may use in the mapping at ``location``.
+
+    Args:
+        location: path from the top of the file, as pydantic reports it
+            (``("doses", 0)`` for the first dose); ``()`` for the top level.
+
+    Returns:
+        the keys in declaration order, or ``()`` when the location is not a known mapping.
+    """
+    spec: type[_Spec] = ScenarioFile
+    for part in location:
+        if isinstance(part, int):
+            continue
+        fields = {field.alias or name: field for name, field in spec.model_fields.items()}
+        if part not in fields:
+            return ()
+        inner = _spec_in(fields[part].annotation)
+        if inner is None:
+            return ()
+        spec = inner
+    return tuple(field.alias or name for name, field in spec.model_fields.items())
