@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import numpy as np
 import pytest
@@ -76,14 +75,13 @@ def test_provenance_attributes_are_completed_and_json_serialisable():
     attrs = provenance(result)
     assert attrs["patients"] == 3
     assert attrs["seed"] == 42 and attrs["rtol"] == 1e-6
-    created = datetime.fromisoformat(attrs["created"])
-    assert created.utcoffset().total_seconds() == 0
+    assert "created" not in attrs  # no timestamp: identical runs give identical files
     assert json.loads(json.dumps(attrs)) == attrs
     attrs["model"] = "changed"
     assert result.attrs["model"] == "friberg2002"
 
 
-def test_given_created_timestamp_is_kept():
+def test_extra_provenance_is_kept():
     result = build(provenance={**PROVENANCE, "created": "2024-01-02T03:04:05+00:00"})
     assert result.attrs["created"] == "2024-01-02T03:04:05+00:00"
 
@@ -138,7 +136,6 @@ def test_concat_patients_joins_chunks_in_order_and_updates_count():
     joined = concat_patients([first, second])
     assert joined["patient"].values.tolist() == [5000, 5001, 7, 8, 9]
     assert joined.attrs["patients"] == 5
-    assert joined.attrs["created"] == first.attrs["created"]
     assert joined["status"].values.tolist() == [0, 1, 0, 0, 0]
     assert joined["message"].values.tolist()[1] == "step size too small"
     xr.testing.assert_identical(joined.sel(patient=[7, 8, 9]).drop_attrs(), second.drop_attrs())

@@ -75,7 +75,8 @@ def integrate_segment(y, p, t0, t1, t_out, out, next_out, rtol, atol, h, max_ste
     """Integrate y (in place) from t0 to t1 with parameters p, writing outputs.
 
     Returns (status, next output index, last accepted step size). ``t_out`` is sorted;
-    outputs with t0 < t <= t1 are written (an output at t0 is written by the caller).
+    outputs with t0 < t < t1 are written here; outputs at t0 and t1 are written by the
+    caller, after that time's events (reported values are right-continuous).
     """
     n = y.shape[0]
     f0 = np.empty(n)
@@ -179,7 +180,10 @@ def integrate_segment(y, p, t0, t1, t_out, out, next_out, rtol, atol, h, max_ste
         rhs(ynew, p, f1)
         t_new = t1 if last else t + h
         # dense output: cubic Hermite on (t, y, f0) - (t_new, ynew, f1)
-        while next_out < t_out.shape[0] and t_out[next_out] <= t_new + 1e-12 * max(1.0, t_new):
+        # outputs at the segment's end are written by the caller after the next event
+        boundary = t1 - 1e-12 * max(1.0, abs(t1))
+        while next_out < t_out.shape[0] and t_out[next_out] < boundary and \
+                t_out[next_out] <= t_new + 1e-12 * max(1.0, t_new):
             step = t_new - t
             theta = (t_out[next_out] - t) / step
             if theta > 1.0:
@@ -236,6 +240,11 @@ def integrate_patient(y0, segment_start, segment_end, segment_parameters, jump_s
             rtol, atol, h, max_steps, stats)
         if status != STATUS_OK:
             return status
+    end = segment_end[segment_end.shape[0] - 1]
+    while next_out < t_out.shape[0] and t_out[next_out] <= end + 1e-12 * max(1.0, end):
+        for i in range(y.shape[0]):
+            out[next_out, i] = y[i]
+        next_out += 1
     return STATUS_OK
 
 
