@@ -1,0 +1,166 @@
+"""The command line: outputs, reproducibility, and clear messages with exit status 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hemasim.cli.main import app
+
+runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = """\
+name: t
+model: friberg2002-docetaxel
+duration: 21 d
+output_step: 0.25 d
+doses:
+  - drug: docetaxel
+    dose: 100 mg/m2
+    infusion: 1 h
+"""
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_default_run_writes_the_five_files_and_prints_endpoints(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    for name in ("timecourse.parquet", "endpoints.csv", "endpoints.json", "run.json",
+                 "figure.png"):
+        assert (out / name).is_file(), name
+    assert "ANC_nadir" in result.output
+    record = json.loads((out / "run.json").read_text())
+    assert record["complete"] is True and record["model"] == "friberg2002-docetaxel"
+    endpoints = pd.read_csv(out / "endpoints.csv")
+    assert endpoints["ANC_nadir"].iloc[0] == pytest.approx(0.90, abs=0.01)
+
+
+def test_cohort_run_prints_median_and_band_and_is_reproducible(tmp_path):
+    scenario = write(tmp_path, GOOD)
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = invoke("run", str(scenario), "--out", str(out), "--patients", "40",
+                        "--seed", "1")
+        assert result.exit_code == 0, result.output
+    assert "median" in result.output and "ANC_nadir" in result.output
+    for name in ("timecourse.parquet", "endpoints.csv", "endpoints.json", "run.json",
+                 "figure.png"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    table = pd.read_csv(first / "endpoints.csv")
+    assert len(table) == 40 and table["ANC_nadir"].nunique() == 40
+
+
+def test_an_existing_run_is_never_half_overwritten(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    assert invoke("run", "--out", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    import hemasim.plot.timecourse as timecourse
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(timecourse, "plot_timecourse", broken)
+    result = invoke("run", write(tmp_path, GOOD.replace("21 d", "10 d")).as_posix(),
+                    "--out", str(out))
+    assert result.exit_code != 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".run")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "phrase"),
+    [
+        ("name: t\nmodel: [unclosed\n", "", "malformed YAML"),
+        (GOOD.replace("    dose:", "    dsoe:"), "doses[0].dsoe", "did you mean 'dose'"),
+        (GOOD.replace("drug: docetaxel", "drug: aspirin"), "doses[0].drug", "unknown drug"),
+        (GOOD.replace("100 mg/m2", "100"), "doses[0].dose", "unit"),
+        (GOOD.replace("100 mg/m2", "100 mL"), "doses[0].dose", "volume"),
+        (GOOD.replace("infusion: 1 h", "infusion: 1 h\n    at: -1 d"), "doses[0].at",
+         "negative"),
+        (GOOD.replace("friberg2002-docetaxel", "friberg2003"), "model", "unknown model"),
+    ],
+    ids=["malformed-yaml", "unknown-key", "unknown-drug", "dose-without-unit",
+         "dose-wrong-dimension", "negative-time", "unknown-model"],
+)
+def test_bad_scenarios_exit_2_naming_file_key_and_problem(tmp_path, text, key, phrase):
+    path = write(tmp_path, text)
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output
+    assert key in result.output and phrase in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = invoke("run", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "nope.yaml" in result.output and "not found" in result.output
+
+
+def test_non_numeric_patient_count_exits_2():
+    result = invoke("run", "--patients", "many")
+    assert result.exit_code == 2
+    assert "--patients" in result.output and "integer" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_real_process_prints_no_traceback(tmp_path):
+    path = write(tmp_path, GOOD.replace("100 mg/m2", "100 mL"))
+    process = subprocess.run([sys.executable, "-m", "hemasim", "run", str(path)],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert process.returncode == 2
+    assert "Traceback" not in process.stderr + process.stdout
+    assert process.stderr.startswith("error: ")
+    assert "doses[0].dose" in process.stderr
+
+
+def test_experiment_prints_model_and_reference(tmp_path):
+    result = invoke("experiment", "friberg2002-docetaxel", "--out", str(tmp_path / "e"))
+    assert result.exit_code == 0, result.output
+    assert "CH-1 nadir" in result.output and "pass" in result.output
+    assert (tmp_path / "e" / "figure.png").is_file()
+
+
+def test_validate_json_rows():
+    result = invoke("validate", "--json")
+    rows = json.loads(result.output)
+    assert {"id", "experiment", "observable", "reference", "model", "pass", "source"} <= set(
+        rows[0])
+    assert any(row["id"].startswith("CH-1") for row in rows)
+    assert result.exit_code == (0 if all(row["pass"] for row in rows) else 1)
+
+
+def test_models_schema_and_cite(tmp_path):
+    assert "friberg2002-paclitaxel" in invoke("models").output
+    schema = json.loads(invoke("schema").output)
+    assert "doses" in json.dumps(schema)
+    cited = invoke("cite", "friberg2002-docetaxel").output
+    assert "10.1200/JCO.2002.02.140" in cited and "Bruno" in cited
+    out = tmp_path / "run"
+    invoke("run", "--out", str(out))
+    assert "Friberg" in invoke("cite", str(out)).output
+    unknown = invoke("cite", "nomodel")
+    assert unknown.exit_code == 2 and "known models" in unknown.output
+
+
+def test_every_example_scenario_runs(tmp_path):
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        result = invoke("run", str(example), "--out", str(tmp_path / example.stem))
+        assert result.exit_code == 0, (example.name, result.output)
