@@ -21,12 +21,9 @@ with ``os.replace``, so an existing file is either left intact or replaced whole
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xarray as xr
 
+from hemasim.io.atomic import atomic_destination
 from hemasim.result import TIME_UNIT, make_result
 
 PROVENANCE_METADATA_KEY = b"hemasim"
@@ -93,7 +91,7 @@ def write_parquet(result: xr.Dataset, path: str | os.PathLike) -> Path:
     variable_names = pa.array(result["variable"].values.tolist(), type=pa.string())
     variable_units = pa.array(result["unit"].values.tolist(), type=pa.string())
 
-    with _atomic_destination(destination) as temporary:
+    with atomic_destination(destination) as temporary:
         with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
             for start in range(0, patient_ids.size, patients_per_group):
                 stop = min(start + patients_per_group, patient_ids.size)
@@ -211,7 +209,7 @@ def write_netcdf(result: xr.Dataset, path: str | os.PathLike) -> Path:
         The destination as a ``Path``.
     """
     destination = Path(path)
-    with _atomic_destination(destination) as temporary:
+    with atomic_destination(destination) as temporary:
         result.to_netcdf(temporary, engine=NETCDF_ENGINE)
     return destination
 
@@ -244,23 +242,6 @@ def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
         messages=stored["message"].values.tolist(),
         provenance=_provenance_attrs(stored),
     )
-
-
-@contextlib.contextmanager
-def _atomic_destination(destination: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``destination``; move it into place if the block succeeds.
-
-    On any exception the temporary file is removed and ``destination`` is untouched.
-    """
-    temporary = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        yield temporary
-        with open(temporary, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, destination)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
 
 
 def _provenance_attrs(result: xr.Dataset) -> dict:

@@ -7,9 +7,7 @@ figure state is touched.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from hemasim.analysis.cohort import timecourse_band
+from hemasim.io.atomic import atomic_destination
 from hemasim.result import series
 
 if TYPE_CHECKING:
@@ -133,11 +132,6 @@ def plot_timecourse(
     """
     destination = Path(path)
     figure = timecourse_figure(result, variables, title=title, thresholds=thresholds)
-    temporary = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_destination(destination) as temporary:
         figure.savefig(temporary, dpi=DOTS_PER_INCH, format="png")
-        os.replace(temporary, destination)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
     return destination
