@@ -7,6 +7,7 @@ declarations, scenario files and observables. This module owns the one shared pi
 The registry adds the units hematology uses that pint does not know:
 
 * ``cell`` / ``cells``: a dimensionless count, so ``cells/uL`` and ``1e9/L`` are compatible;
+* ``IU`` (international unit of biological activity), so ``mIU/mL`` reads erythropoietin;
 * ``m2`` / ``m^2`` written after a slash in doses (``100 mg/m2``) is read as square metres.
 """
 
@@ -23,6 +24,8 @@ TIME_UNIT = "day"
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("cell = [] = cells")
 ureg.define("fraction = [] ")
+# Hormones dosed and measured by biological activity (erythropoietin): WHO international units.
+ureg.define("international_unit = [biological_activity] = IU")
 Quantity = ureg.Quantity
 
 _SQUARE_SHORTHAND = re.compile(r"(?<![\w.^*])([a-zA-Zµ]+)([23])(?![\w.])")

@@ -37,6 +37,7 @@ class CompiledModel:
         jacobian: sparse entries (row, column, expression) of d(rhs_i)/d(y_j).
         initial: initial value per state as an expression of parameters.
         observables: observable expressions in their declared units.
+        derived: derived-quantity expressions (of parameters) in their declared units.
         infusion_index: species name -> index of its infusion input parameter.
     """
 
@@ -50,6 +51,7 @@ class CompiledModel:
     initial: tuple[sympy.Expr, ...]
     observables: tuple[sympy.Expr, ...]
     infusion_index: dict[str, int]
+    derived: tuple[sympy.Expr, ...] = ()
 
     @property
     def n_states(self) -> int:
@@ -87,6 +89,10 @@ def compile_model(model: Model) -> CompiledModel:
         in_base[sympy.Symbol(parameter.name)] = base_factor(parameter.unit) * p[j]
 
     named = model.symbols()
+    for derived in model.derived:
+        expr = parse_expression(derived.expression, named).xreplace(in_base)
+        in_base[sympy.Symbol(derived.name)] = expr
+        named[derived.name] = sympy.Symbol(derived.name)
     observable_base: list[sympy.Expr] = []
     for observable in model.observables:
         expr = parse_expression(observable.expression, named).xreplace(in_base)
@@ -117,7 +123,8 @@ def compile_model(model: Model) -> CompiledModel:
                 if entry != 0:
                     jacobian.append((i, j, entry))
 
-    parameter_named = {name: named[name] for name in model.parameter_names}
+    parameter_named = {name: named[name]
+                       for name in (*model.parameter_names, *(d.name for d in model.derived))}
     initial = tuple(
         parse_expression(s.initial, parameter_named).xreplace(in_base) / base_factor(s.unit)
         for s in species
@@ -126,7 +133,9 @@ def compile_model(model: Model) -> CompiledModel:
         expr / base_factor(o.unit) for expr, o in zip(observable_base, model.observables,
                                                       strict=True)
     )
+    derived = tuple(in_base[sympy.Symbol(d.name)] / base_factor(d.unit) for d in model.derived)
     return CompiledModel(
+        derived=derived,
         model=model,
         species_names=model.species_names,
         parameter_names=parameter_names,

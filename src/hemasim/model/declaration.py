@@ -130,6 +130,28 @@ class Process:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A constant computed from parameters (a steady-state flux, a rate fixed by a balance).
+
+    Derived quantities are how a model parametrised by observable baselines (blood counts,
+    lifespans, pool sizes) gets the rate constants that put its steady state exactly there,
+    as Friberg's ``Circ0`` does. They may be used in initial values, rates and observables,
+    but are not reported over time.
+
+    Attributes:
+        name: identifier.
+        expression: expression of parameters and earlier derived quantities (text).
+        unit: unit of the value.
+        meaning: one line saying what it is and which balance defines it.
+    """
+
+    name: str
+    expression: str
+    unit: str
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Observable:
     """A read-out in the unit users read, computed from states and parameters.
 
@@ -138,12 +160,15 @@ class Observable:
         expression: symbolic expression of species and parameters (text).
         unit: unit the read-out is reported in (``"1e9/L"``, ``"cells/uL"``, ``"g/dL"``).
         meaning: one line saying what it is.
+        reported: whether results carry it over time (``False`` for internal signals that
+            rates use, such as a receptor-weighted cell mass).
     """
 
     name: str
     expression: str
     unit: str
     meaning: str
+    reported: bool = True
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import sympy
 
 from hemasim.model.declaration import (
     Correlation,
+    Derived,
     DosingTarget,
     Observable,
     Parameter,
@@ -58,6 +59,7 @@ class Model:
         parameters: constants, each with unit and source.
         processes: fluxes with symbolic rates.
         observables: read-outs in clinical units.
+        derived: constants computed from parameters (used by initial values and rates).
         variability: log-normal inter-individual variability.
         correlations: correlations between variability terms.
         dosing: where each drug and route enters.
@@ -79,6 +81,7 @@ class Model:
     plot_variables: tuple[str, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     species_kind: str = "human"
+    derived: tuple[Derived, ...] = ()
 
     def __post_init__(self) -> None:
         problems = check_model(self)
@@ -161,6 +164,7 @@ class Model:
             "species": [(s.name, s.unit, str(s.initial)) for s in self.species],
             "parameters": [(p.name, repr(p.value), p.unit) for p in self.parameters],
             "processes": [(p.name, p.rate, sorted(p.changes.items())) for p in self.processes],
+            "derived": [(d.name, d.expression, d.unit) for d in self.derived],
             "observables": [(o.name, o.expression, o.unit) for o in self.observables],
             "variability": [(v.parameter, repr(v.omega)) for v in self.variability],
             "correlations": [(c.first, c.second, repr(c.coefficient)) for c in self.correlations],
@@ -186,7 +190,7 @@ class Model:
 def _check_names(model: Model, problems: list[str]) -> None:
     seen: dict[str, str] = {}
     groups = (("species", model.species), ("parameter", model.parameters),
-              ("observable", model.observables))
+              ("derived quantity", model.derived), ("observable", model.observables))
     for kind, items in groups:
         for item in items:
             if not item.name.isidentifier() or keyword.iskeyword(item.name):
@@ -201,7 +205,7 @@ def _check_names(model: Model, problems: list[str]) -> None:
 def _check_units(model: Model, problems: list[str]) -> dict[str, str]:
     units: dict[str, str] = {}
     for kind, items in (("species", model.species), ("parameter", model.parameters),
-                        ("observable", model.observables)):
+                        ("derived quantity", model.derived), ("observable", model.observables)):
         for item in items:
             try:
                 parse_unit(item.unit)
@@ -236,6 +240,14 @@ def _check_expressions(model: Model, units: dict[str, str], problems: list[str])
     symbol_units = {sympy.Symbol(name): unit for name, unit in units.items()}
     parameter_symbols = {name: symbols[name] for name in model.parameter_names}
     per_time = f"/{TIME_UNIT}"
+    for derived in model.derived:
+        try:
+            expr = parse_expression(derived.expression, parameter_symbols)
+            check_unit(expr, symbol_units, derived.unit)
+        except ExpressionError as error:
+            problems.append(f"derived quantity '{derived.name}': {error}")
+        parameter_symbols[derived.name] = sympy.Symbol(derived.name)
+    symbols.update((d.name, sympy.Symbol(d.name)) for d in model.derived)
     for s in model.species:
         try:
             expr = parse_expression(s.initial, parameter_symbols)

@@ -206,6 +206,9 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
         states, status = _solve_scipy(compiled, schedule, y0, method)
     parameters_at_output = schedule.segment_parameters[:, schedule.output_segment, :]
     observables = evaluate_observables(compiled, np.nan_to_num(states), parameters_at_output)
+    reported = [i for i, o in enumerate(model.observables) if o.reported]
+    observables = observables[..., reported]
+    shown = [model.observables[i] for i in reported]
     values = np.concatenate([states, observables], axis=-1)
     failed = status != 0
     values[failed] = np.nan
@@ -233,9 +236,9 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
     return make_result(
         values=values,
         times=schedule.output_times,
-        variables=[*model.species_names, *model.observable_names],
-        units=[*(s.unit for s in model.species), *(o.unit for o in model.observables)],
-        kinds=["species"] * len(model.species) + ["observable"] * len(model.observables),
+        variables=[*model.species_names, *(o.name for o in shown)],
+        units=[*(s.unit for s in model.species), *(o.unit for o in shown)],
+        kinds=["species"] * len(model.species) + ["observable"] * len(shown),
         patient_ids=ids,
         parameter_names=list(model.parameter_names),
         parameter_units=[p.unit for p in model.parameters],

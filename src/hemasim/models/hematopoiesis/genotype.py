@@ -1,0 +1,66 @@
+"""Genotypes: copies of the cell hierarchy that share one environment.
+
+Every cell population of the integrated model is indexed by genotype (the host, a donor, a
+leukemic clone, a knockout). A genotype is the same structure with its own copies of the
+cell-intrinsic pathway components (receptors, self-renewal), which scale that genotype's
+parameters; the niche, the cytokines and the drugs are shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+CELL_COMPONENTS = MappingProxyType({
+    "self_renewal": "HSC self-renewal propensity (scales the maximal self-renewal fraction)",
+    "gcsf_receptor": "G-CSF receptor (CSF3R) on granulocytic progenitors and neutrophils",
+    "mpl": "thrombopoietin receptor c-Mpl on HSCs, megakaryocytes and platelets",
+    "epo_receptor": "erythropoietin receptor on CFU-E",
+    "il6_receptor": "IL-6 receptor signalling (gp130) in HSCs and myeloid progenitors",
+})
+"""Pathway components carried by the cells of each genotype (name -> what it is)."""
+
+ENVIRONMENT_COMPONENTS = MappingProxyType({
+    "gcsf": "G-CSF production",
+    "tpo": "thrombopoietin production (liver)",
+    "epo": "erythropoietin production (kidney)",
+    "il6": "IL-6 production (marrow stroma, inflammation)",
+})
+"""Components of the shared environment (name -> what it is); one copy per animal."""
+
+
+@dataclass(frozen=True)
+class Genotype:
+    """One genotype of cells.
+
+    Attributes:
+        name: identifier used as the suffix of its species and parameters (``host``, ``donor``).
+        initial_fraction: share of the steady-state host populations this genotype holds at
+            the start (the host holds 1 by default, added genotypes 0).
+        modifiers: component -> scale factor of that cell-intrinsic component in this genotype
+            (0 knocks it out, 1.1 raises it by 10 %); see ``CELL_COMPONENTS``.
+    """
+
+    name: str
+    initial_fraction: float = 1.0
+    modifiers: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"genotype name '{self.name}' must be an identifier")
+        if not self.initial_fraction >= 0:
+            raise ValueError(f"genotype '{self.name}': initial_fraction must be >= 0")
+        for component, scale in self.modifiers.items():
+            if component not in CELL_COMPONENTS:
+                known = ", ".join(CELL_COMPONENTS)
+                raise ValueError(f"genotype '{self.name}': unknown component '{component}'; "
+                                 f"known components: {known}")
+            if not scale >= 0:
+                raise ValueError(f"genotype '{self.name}': {component} scale must be >= 0")
+        object.__setattr__(self, "modifiers", MappingProxyType(dict(self.modifiers)))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.initial_fraction, tuple(sorted(self.modifiers.items()))))
+
+
+HOST = Genotype("host")

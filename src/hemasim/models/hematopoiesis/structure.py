@@ -1,0 +1,414 @@
+"""Species, processes and observables of the integrated model, for any set of genotypes.
+
+Cell populations are absolute numbers per animal (cells move between marrow and blood, so
+counts, not concentrations, are conserved); observables convert to the units clinicians and
+experimentalists read. Every population exists once per genotype (suffix ``__<genotype>``);
+the niche, the cytokines (G-CSF, TPO, EPO, IL-6) and the infection input are shared.
+
+Feedback responses all have one form, a receptor-gated stimulation normalised to 1 at steady
+state::
+
+    S(x) = basal + (1 - basal) * receptor * x * max / (x + max - 1),   x = level / baseline
+
+so ``S(1) = 1``, ``S(0) = basal`` (no ligand or no receptor: what a knockout keeps) and
+``S(inf) = basal + (1 - basal) * max``.
+
+Stem cells follow Marciniak-Czochra et al. 2009: each division is self-renewing with a
+probability inhibited by the downstream MPP pool (``a / (1 + k MPP/MPP0)``), which is what
+gives fast repopulation after injury. Quiescent HSCs occupy a finite number of niches
+(Ashcroft 2017); cycling HSCs return to a free niche, and IL-6 activates quiescent ones.
+Maturation delays are chains of three transit compartments (Friberg 2002).
+"""
+
+from __future__ import annotations
+
+from hemasim.model.declaration import Observable, Process, Species
+from hemasim.models.hematopoiesis.genotype import Genotype
+
+CELL = "cell"
+MILLION = "1e6 cell"
+BILLION = "1e9 cell"
+
+# name, unit, compartment, meaning, steady-state value (derived quantity or expression)
+CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("HSC_Q", CELL, "marrow niche", "quiescent HSCs in niches", "hsc_quiescent0"),
+    ("HSC_A", CELL, "marrow", "cycling HSCs out of the niche", "hsc_active0"),
+    ("HSC_B", CELL, "blood", "HSCs in blood", "hsc_blood0"),
+    ("MPP", MILLION, "marrow", "short-term HSCs and multipotent progenitors", "mpp_count"),
+    ("MPP_B", MILLION, "blood", "MPPs in blood", "mpp_blood0"),
+    ("CMP", MILLION, "marrow", "common myeloid progenitors", "cmp_count"),
+    ("CMP_B", MILLION, "blood", "CMPs in blood", "cmp_blood0"),
+    ("CLP", MILLION, "marrow", "common lymphoid progenitors", "clp_count"),
+    ("BFU_E", MILLION, "marrow", "burst-forming unit-erythroid", "bfu_e_count"),
+    ("CFU_E", MILLION, "marrow", "colony-forming unit-erythroid", "cfu_e_count"),
+    ("EB1", BILLION, "marrow", "erythroblasts, first stage", "erythroblasts0"),
+    ("EB2", BILLION, "marrow", "erythroblasts, second stage", "erythroblasts0"),
+    ("EB3", BILLION, "marrow", "erythroblasts, third stage", "erythroblasts0"),
+    ("RET", BILLION, "blood", "reticulocytes", "reticulocytes0"),
+    ("RBC", BILLION, "blood", "erythrocytes", "rbc0"),
+    ("MKP", MILLION, "marrow", "megakaryocyte progenitors", "mkp_count"),
+    ("MK1", BILLION, "marrow", "megakaryocytes, first stage", "megakaryocytes0"),
+    ("MK2", BILLION, "marrow", "megakaryocytes, second stage", "megakaryocytes0"),
+    ("MK3", BILLION, "marrow", "megakaryocytes, third stage", "megakaryocytes0"),
+    ("PLT", BILLION, "blood", "platelets", "platelets0"),
+    ("CFU_GM", MILLION, "marrow", "granulocyte-monocyte progenitors", "cfu_gm_count"),
+    ("CFU_GM_B", MILLION, "blood", "CFU-GM in blood", "cfu_gm_blood0"),
+    ("NP1", BILLION, "marrow", "neutrophil precursors, first stage", "neutrophil_precursors0"),
+    ("NP2", BILLION, "marrow", "neutrophil precursors, second stage",
+     "neutrophil_precursors0"),
+    ("NP3", BILLION, "marrow", "neutrophil precursors, third stage", "neutrophil_precursors0"),
+    ("NR", BILLION, "marrow", "marrow neutrophil reserve", "neutrophil_reserve0"),
+    ("NEU", BILLION, "blood", "blood neutrophils", "neutrophils0"),
+    ("MONO", BILLION, "blood", "blood monocytes", "monocytes0"),
+    ("B_PRE", BILLION, "marrow", "B-cell precursors", "b_precursors0"),
+    ("B", BILLION, "blood", "B cells", "b_cells0"),
+    ("T", BILLION, "blood", "T cells", "t_cells0"),
+    ("NK", BILLION, "blood", "NK cells", "nk_cells0"),
+)
+
+CYTOKINES: tuple[tuple[str, str, str], ...] = (
+    ("GCSF", "ng/mL", "granulocyte colony-stimulating factor (serum)"),
+    ("TPO", "pg/mL", "thrombopoietin (plasma)"),
+    ("EPO", "mIU/mL", "erythropoietin (serum)"),
+    ("IL6", "pg/mL", "interleukin-6 (serum)"),
+)
+
+MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2", "EB3",
+                "NP1", "NP2", "NP3", "NR", "B_PRE")
+"""Populations counted as nucleated marrow cells (cellularity, IL-6 injury signal)."""
+
+
+def cell(name: str, genotype: str) -> str:
+    """Species name of population ``name`` in ``genotype``."""
+    return f"{name}__{genotype}"
+
+
+def stimulation(basal: str, receptor: str, level: str, maximum: str) -> str:
+    """Text of the receptor-gated response S(x), 1 at steady state (module docstring)."""
+    return (f"({basal} + (1 - {basal}) * {receptor} * ({level}) * {maximum}"
+            f" / (({level}) + {maximum} - 1))")
+
+
+def total(name: str, genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the sum of population ``name`` over all genotypes."""
+    return "(" + " + ".join(cell(name, g.name) for g in genotypes) + ")"
+
+
+def species(genotypes: tuple[Genotype, ...]) -> tuple[Species, ...]:
+    """All species: cell populations per genotype, then the shared cytokines."""
+    found = []
+    for g in genotypes:
+        for name, unit, compartment, meaning, steady in CELL_POPULATIONS:
+            found.append(Species(cell(name, g.name), unit, compartment,
+                                 f"{meaning} ({g.name})",
+                                 f"{steady} * initial_fraction__{g.name}"))
+    baselines = {"GCSF": "gcsf_baseline", "TPO": "tpo_baseline", "EPO": "epo_baseline",
+                 "IL6": "il6_baseline"}
+    for name, unit, meaning in CYTOKINES:
+        found.append(Species(name, unit, "plasma", meaning, baselines[name]))
+    return tuple(found)
+
+
+def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
+    gcsf_mass = " + ".join(f"gcsf_receptor__{g.name} * ({cell('NEU', g.name)} + "
+                           f"{cell('NR', g.name)})" for g in genotypes)
+    platelet_mass = " + ".join(f"mpl__{g.name} * {cell('PLT', g.name)}" for g in genotypes)
+    mk_mass = " + ".join(f"mpl__{g.name} * ({cell('MK1', g.name)} + {cell('MK2', g.name)} + "
+                         f"{cell('MK3', g.name)})" for g in genotypes)
+    marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
+    internal = [
+        ("gcsf_relative", "GCSF / gcsf_baseline", "1", "G-CSF relative to steady state"),
+        ("tpo_relative", "TPO / tpo_baseline", "1", "TPO relative to steady state"),
+        ("epo_relative", "EPO / epo_baseline", "1", "EPO relative to steady state"),
+        ("il6_relative", "IL6 / il6_baseline", "1", "IL-6 relative to steady state"),
+        ("mpp_relative", f"{total('MPP', genotypes)} / mpp_count", "1",
+         "marrow MPPs relative to steady state (the self-renewal signal)"),
+        ("niche_free", f"1 - {total('HSC_Q', genotypes)} / niche_capacity", "1",
+         "fraction of HSC niches free"),
+        ("hsc_relative", f"({total('HSC_Q', genotypes)} + {total('HSC_A', genotypes)})"
+         " / hsc_total", "1", "marrow HSCs relative to steady state"),
+        ("hsc_feedback", "1 / (1 + hsc_feedback_gain * (hsc_density_weight * hsc_relative"
+         " + (1 - hsc_density_weight) * mpp_relative))", "1",
+         "inhibition of HSC self-renewal by the HSC and MPP pools (Marciniak-Czochra 2009)"),
+        ("mpp_feedback", "1 / (1 + mpp_feedback_gain * mpp_relative)", "1",
+         "inhibition of MPP self-renewal by the MPP pool"),
+        ("gcsf_receptor_mass",
+         f"({gcsf_mass}) / (neutrophils0 + neutrophil_reserve0)", "1",
+         "G-CSF receptor-bearing neutrophil mass relative to steady state"),
+        ("tpo_receptor_mass",
+         f"(1 - tpo_megakaryocyte_share) * ({platelet_mass}) / platelets0"
+         f" + tpo_megakaryocyte_share * ({mk_mass}) / (3 * megakaryocytes0)", "1",
+         "c-Mpl-bearing platelet and megakaryocyte mass relative to steady state"),
+        ("marrow_relative", f"({marrow}) / marrow_cells0", "1",
+         "nucleated marrow cells relative to steady state"),
+        ("Hb", f"{total('RBC', genotypes)} * mean_cell_hemoglobin / blood_volume", "g/dL",
+         "hemoglobin"),
+    ]
+    return [Observable(name, expression, unit, meaning, reported=(name == "Hb"))
+            for name, expression, unit, meaning in internal]
+
+
+def _density(name: str, count: str, genotypes: tuple[Genotype, ...]) -> str:
+    return (f"(1 + progenitor_density_feedback) / (1 + progenitor_density_feedback * "
+            f"{total(name, genotypes)} / {count})")
+
+
+def _genotype_signals(g: str) -> list[Observable]:
+    il6_myeloid = stimulation("il6_independent_fraction", f"il6_receptor__{g}", "il6_relative",
+                              "il6_myeloid_max")
+    signals = [
+        ("il6_activation", stimulation("il6_independent_fraction", f"il6_receptor__{g}",
+                                       "il6_relative", "il6_activation_max"),
+         "IL-6 stimulation of HSC activation"),
+        ("il6_myeloid", il6_myeloid, "IL-6 myeloid skew"),
+        ("tpo_quiescence", stimulation("tpo_quiescence_independent_fraction", f"mpl__{g}",
+                                       "tpo_relative", "tpo_proliferation_max"),
+         "TPO support of HSC return to quiescence"),
+        ("hsc_self_renewal", f"hsc_self_renewal_max * self_renewal__{g} * hsc_feedback",
+         "probability that an HSC division self-renews"),
+        ("mpp_self_renewal", "mpp_self_renewal_max * mpp_feedback",
+         "probability that an MPP division self-renews"),
+        ("lymphoid_share", f"lymphoid_fraction / (lymphoid_fraction + (1 - lymphoid_fraction)"
+                           f" * il6_myeloid__{g})", "lymphoid share of MPP progeny"),
+        ("epo_signal", stimulation("epo_independent_fraction", f"epo_receptor__{g}",
+                                   "epo_relative", "epo_proliferation_max"),
+         "EPO stimulation of CFU-E"),
+        ("tpo_signal", stimulation("tpo_independent_fraction", f"mpl__{g}", "tpo_relative",
+                                   "tpo_proliferation_max"),
+         "TPO stimulation of megakaryocyte progenitors"),
+        ("gcsf_signal",
+         f"gcsf_independent_fraction * il6_myeloid__{g} + (1 - gcsf_independent_fraction)"
+         f" * gcsf_receptor__{g} * gcsf_relative * gcsf_proliferation_max"
+         f" / (gcsf_relative + gcsf_proliferation_max - 1)",
+         "G-CSF (and IL-6) stimulation of CFU-GM"),
+        ("neutrophil_release", stimulation("gcsf_release_independent_fraction",
+                                           f"gcsf_receptor__{g}", "gcsf_relative",
+                                           "gcsf_release_max"),
+         "G-CSF acceleration of neutrophil release"),
+    ]
+    return [Observable(f"{name}__{g}", expression, "1", f"{meaning} ({g})", reported=False)
+            for name, expression, meaning in signals]
+
+
+def _trafficking(marrow: str, blood: str, egress: str, g: str) -> list[Process]:
+    """Egress to blood, homing back and loss in blood; cells are conserved except the loss."""
+    m, b = cell(marrow, g), cell(blood, g)
+    return [
+        Process(f"{marrow} egress to blood ({g})", f"{egress} * {m}", {m: -1, b: 1}),
+        Process(f"{marrow} homing from blood ({g})", f"homing_fraction * blood_exit_rate * {b}",
+                {b: -1, m: 1}),
+        Process(f"{marrow} loss in blood ({g})", f"blood_loss_fraction * blood_exit_rate * {b}",
+                {b: -1}),
+    ]
+
+
+def _chain(stages: tuple[str, ...], time: str, g: str, end: str | None) -> list[Process]:
+    """Transit chain: each stage passes on at rate 3 / time to the next (or to ``end``)."""
+    found = []
+    targets = (*stages[1:], end)
+    for stage, target in zip(stages, targets, strict=True):
+        if target is None:
+            continue
+        found.append(Process(f"{stage} -> {target} ({g})", f"3 / {time} * {cell(stage, g)}",
+                             {cell(stage, g): -1, cell(target, g): 1}))
+    return found
+
+
+def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
+    c = {name: cell(name, g) for name, *_ in CELL_POPULATIONS}
+    density = {name: _density(name, count, genotypes) for name, count in (
+        ("CMP", "cmp_count"), ("BFU_E", "bfu_e_count"), ("CFU_E", "cfu_e_count"),
+        ("MKP", "mkp_count"), ("CFU_GM", "cfu_gm_count"), ("CLP", "clp_count"))}
+    mpp_progeny = f"2 * mpp_division_rate * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
+    gm_out = f"{c['CFU_GM']} / cfu_gm_residence_time"
+    clp_out = f"{c['CLP']} / clp_residence_time"
+    processes = [
+        # stem cells
+        Process(f"HSC return to quiescence ({g})",
+                f"hsc_return_rate * tpo_quiescence__{g} * niche_free * {c['HSC_A']}",
+                {c["HSC_A"]: -1, c["HSC_Q"]: 1}),
+        Process(f"HSC activation ({g})", f"hsc_activation_rate * il6_activation__{g} * "
+                f"{c['HSC_Q']}", {c["HSC_Q"]: -1, c["HSC_A"]: 1}),
+        Process(f"HSC self-renewing division ({g})",
+                f"hsc_division_rate * hsc_self_renewal__{g} * {c['HSC_A']}", {c["HSC_A"]: 1}),
+        Process(f"HSC differentiating division ({g})",
+                f"2 * hsc_division_rate * (1 - hsc_self_renewal__{g}) * {c['HSC_A']}",
+                {c["HSC_A"]: -0.5, c["MPP"]: 1}),
+        *_trafficking("HSC_A", "HSC_B", "hsc_egress_rate", g),
+        # multipotent progenitors
+        Process(f"MPP self-renewing division ({g})",
+                f"mpp_division_rate * mpp_self_renewal__{g} * {c['MPP']}", {c["MPP"]: 1}),
+        Process(f"MPP -> CLP ({g})", f"{mpp_progeny} * lymphoid_share__{g}",
+                {c["MPP"]: -0.5, c["CLP"]: 1}),
+        Process(f"MPP -> CMP ({g})", f"{mpp_progeny} * (1 - lymphoid_share__{g})",
+                {c["MPP"]: -0.5, c["CMP"]: 1}),
+        *_trafficking("MPP", "MPP_B", "progenitor_egress_rate", g),
+        Process(f"CMP proliferation ({g})",
+                f"cmp_proliferation_rate * {density['CMP']} * {c['CMP']}", {c["CMP"]: 1}),
+        Process(f"CMP -> BFU-E ({g})", f"erythroid_fraction * {c['CMP']} / cmp_residence_time",
+                {c["CMP"]: -1, c["BFU_E"]: 1}),
+        Process(f"CMP -> MkP ({g})", f"megakaryocyte_fraction * {c['CMP']} / cmp_residence_time",
+                {c["CMP"]: -1, c["MKP"]: 1}),
+        Process(f"CMP -> CFU-GM ({g})", f"(1 - erythroid_fraction - megakaryocyte_fraction) * "
+                f"{c['CMP']} / cmp_residence_time", {c["CMP"]: -1, c["CFU_GM"]: 1}),
+        *_trafficking("CMP", "CMP_B", "progenitor_egress_rate", g),
+        # erythroid line
+        Process(f"BFU-E proliferation ({g})",
+                f"bfu_e_proliferation_rate * {density['BFU_E']} * {c['BFU_E']}",
+                {c["BFU_E"]: 1}),
+        Process(f"BFU-E -> CFU-E ({g})", f"{c['BFU_E']} / bfu_e_residence_time",
+                {c["BFU_E"]: -1, c["CFU_E"]: 1}),
+        Process(f"CFU-E proliferation under EPO ({g})",
+                f"cfu_e_proliferation_rate * {density['CFU_E']} * epo_signal__{g} * "
+                f"{c['CFU_E']}", {c["CFU_E"]: 1}),
+        Process(f"CFU-E maturation ({g})", f"{c['CFU_E']} / cfu_e_residence_time",
+                {c["CFU_E"]: -1}),
+        Process(f"erythroblasts from CFU-E ({g})",
+                f"erythroblast_amplification * {c['CFU_E']} / cfu_e_residence_time",
+                {c["EB1"]: 1}),
+        *_chain(("EB1", "EB2", "EB3"), "erythroblast_transit_time", g, "RET"),
+        Process(f"reticulocyte maturation ({g})", f"{c['RET']} / reticulocyte_blood_time",
+                {c["RET"]: -1, c["RBC"]: 1}),
+        Process(f"red-cell senescence ({g})", f"{c['RBC']} / rbc_lifespan", {c["RBC"]: -1}),
+        # megakaryocytic line
+        Process(f"MkP proliferation under TPO ({g})",
+                f"mkp_proliferation_rate * {density['MKP']} * tpo_signal__{g} * {c['MKP']}",
+                {c["MKP"]: 1}),
+        Process(f"MkP maturation ({g})", f"{c['MKP']} / mkp_residence_time", {c["MKP"]: -1}),
+        Process(f"megakaryocytes from MkP ({g})",
+                f"megakaryocyte_amplification * {c['MKP']} / mkp_residence_time",
+                {c["MK1"]: 1}),
+        *_chain(("MK1", "MK2", "MK3"), "megakaryocyte_maturation_time", g, None),
+        Process(f"megakaryocyte fragmentation ({g})",
+                f"3 / megakaryocyte_maturation_time * {c['MK3']}", {c["MK3"]: -1}),
+        Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte * 3 / "
+                f"megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
+        Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
+        # granulocyte-monocyte line
+        Process(f"CFU-GM proliferation under G-CSF ({g})",
+                f"cfu_gm_proliferation_rate * {density['CFU_GM']} * gcsf_signal__{g} * "
+                f"{c['CFU_GM']}", {c["CFU_GM"]: 1}),
+        Process(f"CFU-GM maturation ({g})", gm_out, {c["CFU_GM"]: -1}),
+        Process(f"neutrophil precursors from CFU-GM ({g})",
+                f"neutrophil_amplification * (1 - monocyte_fraction) * {gm_out}",
+                {c["NP1"]: 1}),
+        Process(f"monocytes from CFU-GM ({g})",
+                f"monocyte_amplification * monocyte_fraction * {gm_out}", {c["MONO"]: 1}),
+        *_trafficking("CFU_GM", "CFU_GM_B", "progenitor_egress_rate", g),
+        *_chain(("NP1", "NP2", "NP3"), "neutrophil_maturation_time", g, "NR"),
+        Process(f"neutrophil release ({g})",
+                f"neutrophil_release__{g} * {c['NR']} / neutrophil_reserve_time",
+                {c["NR"]: -1, c["NEU"]: 1}),
+        Process(f"neutrophil loss from blood ({g})",
+                f"(1 + infection_neutrophil_consumption * infection) * {c['NEU']} / "
+                f"neutrophil_blood_lifetime", {c["NEU"]: -1}),
+        Process(f"monocyte loss from blood ({g})", f"{c['MONO']} / monocyte_blood_lifetime",
+                {c["MONO"]: -1}),
+        # lymphoid line
+        Process(f"CLP proliferation ({g})",
+                f"clp_proliferation_rate * {density['CLP']} * {c['CLP']}", {c["CLP"]: 1}),
+        Process(f"CLP differentiation ({g})", clp_out, {c["CLP"]: -1}),
+        Process(f"B precursors from CLP ({g})", f"b_amplification * b_fraction * {clp_out}",
+                {c["B_PRE"]: 1}),
+        Process(f"T cells from CLP ({g})", f"t_amplification * t_fraction * {clp_out}",
+                {c["T"]: 1}),
+        Process(f"NK cells from CLP ({g})",
+                f"nk_amplification * (1 - b_fraction - t_fraction) * {clp_out}", {c["NK"]: 1}),
+        Process(f"B-cell maturation ({g})", f"{c['B_PRE']} / b_precursor_time",
+                {c["B_PRE"]: -1, c["B"]: 1}),
+        Process(f"B-cell death ({g})", f"{c['B']} / b_cell_lifespan", {c["B"]: -1}),
+        Process(f"T-cell death ({g})", f"{c['T']} / t_cell_lifespan", {c["T"]: -1}),
+        Process(f"NK-cell death ({g})", f"{c['NK']} / nk_cell_lifespan", {c["NK"]: -1}),
+    ]
+    return processes
+
+
+def _cytokine_processes() -> list[Process]:
+    return [
+        Process("G-CSF production", "gcsf_baseline * gcsf_elimination_rate * gcsf_production"
+                " * (1 + infection_gcsf_gain * infection)", {"GCSF": 1}),
+        Process("G-CSF elimination (renal and neutrophil receptors)",
+                "gcsf_elimination_rate * GCSF * (1 - gcsf_receptor_clearance_fraction"
+                " + gcsf_receptor_clearance_fraction * gcsf_receptor_mass)", {"GCSF": -1}),
+        Process("TPO production (liver)", "tpo_baseline * tpo_elimination_rate * tpo_production",
+                {"TPO": 1}),
+        Process("TPO elimination (c-Mpl on platelets and megakaryocytes)",
+                "tpo_elimination_rate * TPO * (1 - tpo_receptor_clearance_fraction"
+                " + tpo_receptor_clearance_fraction * tpo_receptor_mass)", {"TPO": -1}),
+        Process("EPO production (kidney, rises as hemoglobin falls)",
+                "epo_baseline * epo_elimination_rate * epo_production"
+                " * exp(epo_hemoglobin_slope * (hemoglobin0 - Hb))", {"EPO": 1}),
+        Process("EPO elimination", "epo_elimination_rate * EPO", {"EPO": -1}),
+        Process("IL-6 production (rises as the marrow empties and with infection)",
+                "il6_baseline * il6_elimination_rate * il6_production"
+                " * (1 + il6_marrow_injury_gain) / (1 + il6_marrow_injury_gain * marrow_relative)"
+                " * (1 + infection_il6_gain * infection)", {"IL6": 1}),
+        Process("IL-6 elimination", "il6_elimination_rate * IL6", {"IL6": -1}),
+    ]
+
+
+def processes(genotypes: tuple[Genotype, ...]) -> tuple[Process, ...]:
+    """All processes: per-genotype cell kinetics, then the shared cytokines."""
+    found: list[Process] = []
+    for g in genotypes:
+        found.extend(_cell_processes(genotypes, g.name))
+    found.extend(_cytokine_processes())
+    return tuple(found)
+
+
+def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
+    t = {name: total(name, genotypes) for name, *_ in CELL_POPULATIONS}
+    marrow = " + ".join(t[name] for name in MARROW_POOLS)
+    readouts = [
+        ("ANC", f"{t['NEU']} / blood_volume", "1e9/L", "absolute neutrophil count"),
+        ("lymphocytes", f"({t['B']} + {t['T']} + {t['NK']}) / blood_volume", "1e9/L",
+         "blood lymphocytes (B + T + NK)"),
+        ("monocytes", f"{t['MONO']} / blood_volume", "1e9/L", "blood monocytes"),
+        ("WBC", "ANC + lymphocytes + monocytes", "1e9/L", "white blood cells"),
+        ("lymphocyte_percent", "100 * lymphocytes / WBC", "1", "lymphocytes, % of WBC"),
+        ("RBC", f"{t['RBC']} / blood_volume", "1e12/L", "red blood cells"),
+        ("platelets", f"{t['PLT']} / blood_volume", "1e9/L", "platelet count"),
+        ("reticulocytes", f"{t['RET']} / blood_volume", "1e9/L", "reticulocyte count"),
+        ("reticulocyte_percent", f"100 * {t['RET']} / ({t['RET']} + {t['RBC']})", "1",
+         "reticulocytes, % of red cells"),
+        ("CD34_per_uL", f"({t['HSC_B']} + {t['MPP_B']} + {t['CMP_B']} + {t['CFU_GM_B']})"
+                        f" / blood_volume", "cell/uL",
+         "CD34+ HSPCs in blood (HSC, MPP, CMP, CFU-GM), human read-out"),
+        ("SKL_per_uL", f"({t['HSC_B']} + {t['MPP_B']}) / blood_volume", "cell/uL",
+         "Sca-1+ c-Kit+ Lin- cells in blood (HSC + MPP), mouse read-out"),
+        ("CFU_GM_per_mL", f"{t['CFU_GM_B']} / blood_volume", "cell/mL",
+         "CFU-GM colony-forming cells per mL of blood"),
+        ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
+        ("marrow_cellularity", "100 * marrow_relative", "1",
+         "marrow cellularity, % of steady state"),
+        ("marrow_progenitors", f"{t['CMP']} + {t['CFU_GM']} + {t['BFU_E']} + {t['MKP']}",
+         "1e6 cell", "marrow myeloid progenitors (CFU-GM, CMP, BFU-E, MkP)"),
+        ("HSC_number", f"{t['HSC_Q']} + {t['HSC_A']} + {t['HSC_B']}", "cell",
+         "HSCs in the animal"),
+        ("HSC_cycling_percent", f"100 * {t['HSC_A']} / ({t['HSC_Q']} + {t['HSC_A']})", "1",
+         "cycling (non-quiescent) HSCs, % of marrow HSCs"),
+        ("HSC_division_interval",
+         f"({t['HSC_Q']} + {t['HSC_A']}) / (hsc_division_rate * {t['HSC_A']})", "day",
+         "mean time between divisions per HSC"),
+    ]
+    found = [Observable(*item) for item in readouts]
+    if len(genotypes) > 1:
+        for g in genotypes:
+            for label, names in (("HSC", ("HSC_Q", "HSC_A")), ("neutrophils", ("NEU",)),
+                                 ("B_cells", ("B",)), ("T_cells", ("T",)),
+                                 ("platelets", ("PLT",)), ("RBC", ("RBC",))):
+                own = " + ".join(cell(n, g.name) for n in names)
+                every = " + ".join(t[n] for n in names)
+                found.append(Observable(f"chimerism_{label}__{g.name}",
+                                        f"100 * ({own}) / ({every})", "1",
+                                        f"{g.name} share of {label.replace('_', ' ')}, %"))
+    return found
+
+
+def observables(genotypes: tuple[Genotype, ...]) -> tuple[Observable, ...]:
+    """Internal signals (shared, then per genotype), then the reported read-outs."""
+    found = _shared_signals(genotypes)
+    for g in genotypes:
+        found.extend(_genotype_signals(g.name))
+    found.extend(_readouts(genotypes))
+    return tuple(found)
