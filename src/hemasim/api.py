@@ -12,7 +12,7 @@ from hemasim.analysis.cohort import summarise
 from hemasim.analysis.endpoints import evaluate_endpoints
 from hemasim.analysis.standard import standard_endpoints
 from hemasim.model.model import Model
-from hemasim.models import get_model
+from hemasim.models import scenario_model
 from hemasim.result import concat_patients
 from hemasim.scenario.events import Scenario
 from hemasim.solve.methods import Rodas4
@@ -56,8 +56,8 @@ def endpoint_tables(model: Model, result: xr.Dataset) -> tuple[pd.DataFrame, pd.
 
 
 def model_for(scenario: Scenario) -> Model:
-    """The registered model a scenario names."""
-    return get_model(scenario.model)
+    """The registered model a scenario names, for its species and genotypes."""
+    return scenario_model(scenario)
 
 
 def references_text(model: Model) -> list[str]:

@@ -53,10 +53,10 @@ class Experiment:
 
     def run(self) -> ExperimentOutcome:
         """Load the scenario, simulate it with the default engine and compute the read-outs."""
-        from hemasim.models import get_model
+        from hemasim.models import scenario_model
         from hemasim.scenario.loading import load_scenario
         from hemasim.solve.simulate import simulate
 
         scenario = load_scenario(self.scenario_path())
-        result = simulate(get_model(scenario.model), scenario)
+        result = simulate(scenario_model(scenario), scenario)
         return ExperimentOutcome(self, result, self.readouts(result))

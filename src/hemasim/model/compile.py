@@ -10,7 +10,7 @@ entries. Every engine (compiled Rosenbrock, scipy reference, SBML export) starts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+import dataclasses
 
 import numpy as np
 import sympy
@@ -30,14 +30,17 @@ class CompiledModel:
     Attributes:
         model: the declaration it came from.
         species_names: state order.
-        parameter_names: declared parameters, then one infusion input per dosed species.
+        parameter_names: declared parameters, then one infusion input per dosed species, then
+            the derived quantities.
         state_symbols: ``y_i`` symbols.
         parameter_symbols: ``p_j`` symbols.
         rhs: d(state)/dt per state, in the state's unit per day.
         jacobian: sparse entries (row, column, expression) of d(rhs_i)/d(y_j).
         initial: initial value per state as an expression of parameters.
         observables: observable expressions in their declared units.
-        derived: derived-quantity expressions (of parameters) in their declared units.
+        derived: formula of each derived quantity (in its declared unit) in the parameter
+            symbols; its value is the input parameter at the end of ``parameter_names``,
+            filled by ``fill_derived``.
         infusion_index: species name -> index of its infusion input parameter.
     """
 
@@ -62,22 +65,69 @@ class CompiledModel:
         return len(self.parameter_names)
 
     def parameter_vector(self, declared_values: np.ndarray) -> np.ndarray:
-        """Full parameter vector: declared values followed by zero infusion inputs."""
+        """Full parameter vector: declared values, zero infusion inputs, derived values."""
         full = np.zeros(self.n_parameters)
         full[: len(self.model.parameters)] = declared_values
-        return full
+        return self.fill_derived(full)
+
+    def fill_derived(self, parameters: np.ndarray) -> np.ndarray:
+        """Compute the derived-quantity columns of full parameter arrays (..., parameters)
+        in place, from the declared columns; returns the array."""
+        if not self.derived:
+            return parameters
+        first = self.n_parameters - len(self.derived)
+        columns = [parameters[..., j] for j in range(self.n_parameters)]
+        for k, function in enumerate(_derived_functions(self)):
+            value = np.asarray(function(*columns), dtype=float)
+            parameters[..., first + k] = value
+            columns[first + k] = parameters[..., first + k]
+        return parameters
 
     def jacobian_pattern(self) -> tuple[tuple[int, int], ...]:
         """(row, column) of every structurally non-zero Jacobian entry."""
         return tuple((i, j) for i, j, _ in self.jacobian)
 
 
-@lru_cache(maxsize=32)
+_DERIVED_FUNCTIONS: dict[str, list] = {}
+
+
+def _derived_functions(compiled: CompiledModel) -> list:
+    key = compiled.model.structure_hash
+    if key not in _DERIVED_FUNCTIONS:
+        _DERIVED_FUNCTIONS[key] = [sympy.lambdify(compiled.parameter_symbols, formula, "numpy")
+                                   for formula in compiled.derived]
+    return _DERIVED_FUNCTIONS[key]
+
+
 def compile_model(model: Model) -> CompiledModel:
-    """Turn a checked model into numbered symbolic equations (cached per model value)."""
+    """Turn a checked model into numbered symbolic equations.
+
+    The equations depend only on the model's structure (parameters enter as inputs), so
+    models that differ only in parameter values share one compilation.
+    """
+    compiled = _compile_structure(model.structure_hash, model)
+    if compiled.model is model:
+        return compiled
+    return dataclasses.replace(compiled, model=model)
+
+
+_STRUCTURES: dict[str, CompiledModel] = {}
+
+
+def _compile_structure(key: str, model: Model) -> CompiledModel:
+    if key not in _STRUCTURES:
+        if len(_STRUCTURES) >= 32:
+            _STRUCTURES.pop(next(iter(_STRUCTURES)))
+        _STRUCTURES[key] = _compile(model)
+    return _STRUCTURES[key]
+
+
+def _compile(model: Model) -> CompiledModel:
     species = model.species
     dosed = tuple(dict.fromkeys(target.species for target in model.dosing))
-    parameter_names = (*model.parameter_names, *(INFUSION_PREFIX + name for name in dosed))
+    derived_names = tuple(d.name for d in model.derived)
+    parameter_names = (*model.parameter_names, *(INFUSION_PREFIX + name for name in dosed),
+                       *derived_names)
     y = tuple(sympy.Symbol(f"y_{i}") for i in range(len(species)))
     p = tuple(sympy.Symbol(f"p_{j}") for j in range(len(parameter_names)))
 
@@ -89,9 +139,14 @@ def compile_model(model: Model) -> CompiledModel:
         in_base[sympy.Symbol(parameter.name)] = base_factor(parameter.unit) * p[j]
 
     named = model.symbols()
-    for derived in model.derived:
+    # Derived quantities are computed once per parameter vector (``fill_derived``) and enter
+    # the equations as inputs, which keeps the generated code small.
+    first_derived = len(parameter_names) - len(derived_names)
+    derived_formulas = []
+    for k, derived in enumerate(model.derived):
         expr = parse_expression(derived.expression, named).xreplace(in_base)
-        in_base[sympy.Symbol(derived.name)] = expr
+        derived_formulas.append(expr / base_factor(derived.unit))
+        in_base[sympy.Symbol(derived.name)] = base_factor(derived.unit) * p[first_derived + k]
         named[derived.name] = sympy.Symbol(derived.name)
     observable_base: list[sympy.Expr] = []
     for observable in model.observables:
@@ -133,9 +188,8 @@ def compile_model(model: Model) -> CompiledModel:
         expr / base_factor(o.unit) for expr, o in zip(observable_base, model.observables,
                                                       strict=True)
     )
-    derived = tuple(in_base[sympy.Symbol(d.name)] / base_factor(d.unit) for d in model.derived)
     return CompiledModel(
-        derived=derived,
+        derived=tuple(derived_formulas),
         model=model,
         species_names=model.species_names,
         parameter_names=parameter_names,

@@ -173,6 +173,24 @@ class Model:
         text = json.dumps(content, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    @cached_property
+    def structure_hash(self) -> str:
+        """SHA-256 (first 16 hex digits) of the equations alone, without parameter values.
+
+        Models that differ only in parameter values (knockouts, overrides) share compiled
+        code, which takes parameters as inputs.
+        """
+        content = {
+            "species": [(s.name, s.unit, str(s.initial)) for s in self.species],
+            "parameters": [(p.name, p.unit) for p in self.parameters],
+            "processes": [(p.name, p.rate, sorted(p.changes.items())) for p in self.processes],
+            "derived": [(d.name, d.expression, d.unit) for d in self.derived],
+            "observables": [(o.name, o.expression, o.unit) for o in self.observables],
+            "dosing": [(d.drug, d.route, d.species) for d in self.dosing],
+        }
+        text = json.dumps(content, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def all_references(self) -> tuple[Reference, ...]:
         """The model's references plus every reference a parameter or variability cites."""
         found: dict[str, Reference] = {r.key: r for r in self.references}

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hemasim.models.hematopoiesis.genotype import Genotype
+
 Route = Literal["iv", "sc", "ip", "oral"]
 DoseBasis = Literal["absolute", "per_kg", "per_m2"]
 
@@ -115,6 +117,12 @@ class Scenario:
         patients: default cohort size (the CLI's ``--patients`` overrides it).
         seed: default random seed for the cohort.
         source: file the scenario was read from, if any.
+        species: ``"human"`` or ``"mouse"`` for the integrated model; ``None`` for the
+            model's own.
+        genotypes: the integrated model's genotypes (empty: the host alone).
+        start: ``"declared"`` starts from the model's declared initial state;
+            ``"steady_state"`` first finds the steady state of each patient's parameters
+            (knockouts and genotype modifiers move it).
     """
 
     name: str
@@ -128,6 +136,9 @@ class Scenario:
     patients: int = 1
     seed: int = 0
     source: str | None = None
+    species: str | None = None
+    genotypes: tuple[Genotype, ...] = ()
+    start: Literal["declared", "steady_state"] = "declared"
 
     def output_times(self) -> tuple[float, ...]:
         """Reported time points, days: 0, step, 2*step ... up to and including duration."""

@@ -27,6 +27,11 @@ from pydantic import ValidationError
 from hemasim.model.expressions import suggest
 from hemasim.model.model import Model
 from hemasim.models import UnknownModelError, get_model
+from hemasim.models.hematopoiesis.genotype import (
+    CELL_COMPONENTS,
+    ENVIRONMENT_COMPONENTS,
+    Genotype,
+)
 from hemasim.scenario.events import (
     Dose,
     DoseBasis,
@@ -353,9 +358,16 @@ class _Resolution:
         self.source = source
         self.duration = time_in_days(spec.duration)
         try:
-            self.model: Model = get_model(spec.model)
+            get_model(spec.model)
         except UnknownModelError as error:
             raise self.error("model", str(error)) from None
+        self.genotypes = self.resolve_genotypes()
+        try:
+            self.model: Model = get_model(spec.model, spec.species, self.genotypes or None)
+        except ValueError as error:
+            key = "species" if spec.species is not None and "species" in str(error) \
+                else "genotypes"
+            raise self.error(key, str(error)) from None
 
     def error(self, key: str, problem: str) -> ScenarioError:
         return ScenarioError(self.source, key, problem)
@@ -369,10 +381,10 @@ class _Resolution:
             events.append(self.parameter_change(f"parameter_changes[{index}]", change))
         for index, jump in enumerate(spec.state_changes):
             events.append(self.state_jump(f"state_changes[{index}]", jump))
-        subject = Subject(
-            weight_kg=float(parse_quantity(spec.subject.weight).to("kg").magnitude),
-            bsa_m2=float(parse_quantity(spec.subject.bsa).to("m**2").magnitude),
-        )
+        subject = self.subject()
+        knockouts = self.knockouts()
+        modified = any(g.modifiers for g in self.genotypes)
+        start = spec.start or ("steady_state" if knockouts or modified else "declared")
         return Scenario(
             name=spec.name,
             model=spec.model,
@@ -380,13 +392,83 @@ class _Resolution:
             output_step=time_in_days(spec.output_step),
             events=tuple(events),
             subject=subject,
-            parameters=tuple(self.parameter_override(name, value)
-                             for name, value in spec.parameters.items()),
+            parameters=(*(self.parameter_override(name, value)
+                          for name, value in spec.parameters.items()), *knockouts),
             description=spec.description.strip(),
             patients=spec.patients,
             seed=spec.seed,
             source=self.source,
+            species=spec.species,
+            genotypes=self.genotypes,
+            start=start,
         )
+
+    def subject(self) -> Subject:
+        """Body size: the file's, or the species' default (70 kg, 1.8 m2 / 25 g, 84 cm2)."""
+        given = self.spec.model_fields_set
+        subject = self.spec.subject
+        if self.model.species_kind == "mouse" and "subject" not in given:
+            # Mouse body surface by Meeh's formula, 9.82 * (25 g)^(2/3) cm2.
+            return Subject(weight_kg=0.025, bsa_m2=0.0084)
+        return Subject(
+            weight_kg=float(parse_quantity(subject.weight).to("kg").magnitude),
+            bsa_m2=float(parse_quantity(subject.bsa).to("m**2").magnitude),
+        )
+
+    def resolve_genotypes(self) -> tuple[Genotype, ...]:
+        """The host first, then the file's genotypes; the host keeps the share left over."""
+        spec = self.spec
+        if not spec.genotypes:
+            return ()
+        if spec.model != "hematopoiesis":
+            raise self.error("genotypes", f"model '{spec.model}' has no genotypes; use the "
+                                          "'hematopoiesis' model")
+        found: dict[str, Genotype] = {}
+        for index, item in enumerate(spec.genotypes):
+            key = f"genotypes[{index}]"
+            if item.name in found:
+                raise self.error(f"{key}.name", f"genotype '{item.name}' is given twice")
+            for component in item.modifiers:
+                if component not in CELL_COMPONENTS:
+                    raise self.error(f"{key}.modifiers.{component}",
+                                     f"unknown component '{component}'"
+                                     f"{suggest(component, CELL_COMPONENTS)}; known: "
+                                     f"{', '.join(CELL_COMPONENTS)}")
+            found[item.name] = Genotype(item.name, item.initial_fraction, item.modifiers)
+        others = sum(g.initial_fraction for name, g in found.items() if name != "host")
+        if "host" not in found:
+            if others > 1 + 1e-12:
+                raise self.error("genotypes", f"initial fractions add up to {others:g}, more "
+                                              "than 1")
+            found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
+        return tuple(found.values())
+
+    def knockouts(self) -> tuple[tuple[str, float, None], ...]:
+        """Knockouts as parameter overrides (component parameters scaled from time zero)."""
+        overrides = []
+        genotype_names = [g.name for g in (self.genotypes or (Genotype("host"),))]
+        for index, item in enumerate(self.spec.knockouts):
+            key = f"knockouts[{index}]"
+            if self.spec.model != "hematopoiesis":
+                raise self.error(key, f"model '{self.spec.model}' has no pathway components; "
+                                      "use the 'hematopoiesis' model")
+            if item.component in ENVIRONMENT_COMPONENTS:
+                if item.genotype != "all":
+                    raise self.error(f"{key}.genotype", f"'{item.component}' belongs to the "
+                                                        "animal, not to one genotype's cells")
+                overrides.append((f"{item.component}_production", item.scale, None))
+                continue
+            if item.component not in CELL_COMPONENTS:
+                known = [*CELL_COMPONENTS, *ENVIRONMENT_COMPONENTS]
+                raise self.error(f"{key}.component", f"unknown pathway component "
+                                 f"'{item.component}'{suggest(item.component, known)}; known "
+                                 f"components: {', '.join(known)}")
+            if item.genotype != "all" and item.genotype not in genotype_names:
+                raise self.error(f"{key}.genotype", f"unknown genotype '{item.genotype}'; "
+                                                    f"genotypes: {', '.join(genotype_names)}")
+            targets = genotype_names if item.genotype == "all" else [item.genotype]
+            overrides.extend((f"{item.component}__{name}", item.scale, None) for name in targets)
+        return tuple(overrides)
 
     def time(self, key: str, text: str) -> float:
         """An event time in days, which must come before the end of the run (an event at the

@@ -300,6 +300,34 @@ class StateChangeSpec(_Spec):
         return self
 
 
+class GenotypeSpec(_Spec):
+    """One item of ``genotypes``: a copy of the cell hierarchy sharing the environment."""
+
+    name: Annotated[str, AfterValidator(_short_name)] = Field(
+        description="Genotype name, used as the suffix of its species ('donor' gives "
+                    "'NEU__donor'). 'host' is the animal's own cells.", examples=["donor"])
+    initial_fraction: float = Field(0.0, ge=0, le=1, description="Share of the steady-state "
+                                    "cell populations this genotype holds at time zero; the "
+                                    "host gets what the others leave.", examples=[0.5])
+    modifiers: dict[str, float] = Field(
+        default_factory=dict, description="Cell-intrinsic component -> scale factor in this "
+        "genotype (0 knocks it out): self_renewal, gcsf_receptor, mpl, epo_receptor, "
+        "il6_receptor.", examples=[{"self_renewal": 1.1}])
+
+
+class KnockoutSpec(_Spec):
+    """One item of ``knockouts``: a pathway component removed (or scaled) for the whole run."""
+
+    component: str = Field(description="A cell component (self_renewal, gcsf_receptor, mpl, "
+                           "epo_receptor, il6_receptor) or an environment component (gcsf, "
+                           "tpo, epo, il6: its production).", examples=["gcsf_receptor"])
+    genotype: str = Field("all", description="Genotype whose cells lose the component, or "
+                          "'all'. Environment components belong to the animal.",
+                          examples=["host"])
+    scale: float = Field(0.0, ge=0, description="Remaining activity, 0 for a knockout, "
+                         "0.5 for a heterozygote.", examples=[0])
+
+
 class ScenarioFile(_Spec):
     """A hemasim scenario file: a model, a time span, and the interventions to simulate.
 
@@ -343,6 +371,21 @@ class ScenarioFile(_Spec):
     state_changes: list[StateChangeSpec] = Field(
         default_factory=list, description="Instantaneous changes of a state (irradiation, a "
                                           "transplant, a bleed).")
+    species: Literal["human", "mouse"] | None = Field(
+        None, description="Species of the integrated 'hematopoiesis' model (default human); "
+                          "sets the default body size too (70 kg or 25 g).",
+        examples=["mouse"])
+    genotypes: list[GenotypeSpec] = Field(
+        default_factory=list, description="Genotypes of the integrated model besides the "
+                                          "host (donor, clone, knockout cells).")
+    knockouts: list[KnockoutSpec] = Field(
+        default_factory=list, description="Pathway components knocked out or scaled for the "
+                                          "whole run; the run starts at the knockout's own "
+                                          "steady state.")
+    start: Literal["declared", "steady_state"] | None = Field(
+        None, description="'steady_state' finds each patient's steady state before time zero "
+                          "(the default when there are knockouts or genotype modifiers); "
+                          "'declared' starts from the model's declared initial values.")
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -154,7 +154,7 @@ def generate_source(compiled: CompiledModel) -> str:
                          [entry for _, _, entry in compiled.jacobian])
     header = (
         f"\n\n# ---- generated for model '{compiled.model.name}' "
-        f"({compiled.model.content_hash}), generator {GENERATOR_VERSION} ----\n"
+        f"({compiled.model.structure_hash}), generator {GENERATOR_VERSION} ----\n"
         f"N_STATES = {compiled.n_states}\nN_JACOBIAN = {max(1, len(compiled.jacobian))}\n"
         f"N_MATRIX = {layout.size}\n\n\n"
     )
@@ -162,10 +162,20 @@ def generate_source(compiled: CompiledModel) -> str:
             + _matrix_functions(layout) + "\n")
 
 
-@lru_cache(maxsize=32)
 def load_module(compiled: CompiledModel) -> ModuleType:
-    """Write (if new) and import the model's numerical module; cached per process."""
-    source = generate_source(compiled)
+    """Write (if new) and import the model's numerical module; cached per process and per
+    model structure (parameter values are inputs, so they do not change the code)."""
+    key = compiled.model.structure_hash
+    if key not in _MODULES:
+        _MODULES[key] = _load_source(generate_source(compiled))
+    return _MODULES[key]
+
+
+_MODULES: dict[str, ModuleType] = {}
+
+
+@lru_cache(maxsize=32)
+def _load_source(source: str) -> ModuleType:
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     directory = cache_directory() / "models"
     directory.mkdir(parents=True, exist_ok=True)

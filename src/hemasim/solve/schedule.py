@@ -132,6 +132,7 @@ def build_schedule(compiled: CompiledModel, scenario: Scenario,
                 value *= conversion_factor(event.unit, unit)
             jumps.append((segment_at(event.time), index_of_state[event.species], mode, value))
 
+    compiled.fill_derived(segment_parameters)
     jumps.sort(key=lambda jump: jump[0])
     output_times = np.array(scenario.output_times())
     output_segment = np.clip(np.searchsorted(starts, output_times + 1e-12, side="right") - 1,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -58,8 +57,18 @@ def apply_overrides(model: Model, scenario: Scenario) -> Model:
     return model.with_parameters(**{name: value for name, value, _ in scenario.parameters})
 
 
-@lru_cache(maxsize=32)
 def _numpy_functions(compiled: CompiledModel):
+    """numpy functions of a compiled model, shared by models of the same structure."""
+    key = compiled.model.structure_hash
+    if key not in _NUMPY_FUNCTIONS:
+        _NUMPY_FUNCTIONS[key] = _lambdify(compiled)
+    return _NUMPY_FUNCTIONS[key]
+
+
+_NUMPY_FUNCTIONS: dict[str, tuple] = {}
+
+
+def _lambdify(compiled: CompiledModel):
     arguments = [*compiled.state_symbols, *compiled.parameter_symbols]
     initial = [sympy.lambdify(compiled.parameter_symbols, e, "numpy") for e in compiled.initial]
     observables = [sympy.lambdify(arguments, e, "numpy") for e in compiled.observables]
@@ -200,6 +209,10 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
     declared = sample_parameters(model, ids, seed, variability)
     schedule = build_schedule(compiled, scenario, declared)
     y0 = initial_states(compiled, schedule.segment_parameters[:, 0, :])
+    if scenario.start == "steady_state":
+        from hemasim.solve.steady import find_steady_states
+
+        y0 = find_steady_states(compiled, y0, schedule.segment_parameters[:, 0, :])
     if isinstance(method, Rodas4):
         states, status = _solve_rodas4(compiled, schedule, y0, method)
     else:

@@ -112,3 +112,54 @@ def newton_steady_state(compiled: CompiledModel, start: np.ndarray, parameters: 
         iterations[active] += 1
         active = residual > tolerance
     return SteadyStateSolution(y, residual, residual <= tolerance, iterations)
+
+
+def settle(compiled: CompiledModel, start: np.ndarray, parameters: np.ndarray,
+           duration: float, rtol: float = 1e-8) -> np.ndarray:
+    """States after simulating ``duration`` days from ``start`` with fixed parameters."""
+    from hemasim.solve.codegen import load_module
+
+    module = load_module(compiled)
+    patients = start.shape[0]
+    out = np.full((patients, 1, compiled.n_states), np.nan)
+    status = np.zeros(patients, dtype=np.int64)
+    stats = np.zeros((patients, 2), dtype=np.int64)
+    no_jumps_int = np.zeros(0, dtype=np.int64)
+    module.integrate_cohort(
+        np.ascontiguousarray(start), np.array([0.0]), np.array([float(duration)]),
+        np.ascontiguousarray(parameters[:, None, :]), no_jumps_int, no_jumps_int,
+        no_jumps_int, np.zeros((patients, 0)), np.array([float(duration)]), rtol,
+        np.full(compiled.n_states, 1e-12), 1e-4, 1_000_000, out, status, stats)
+    return out[:, 0, :]
+
+
+class SteadyStateError(RuntimeError):
+    """No steady state was found for some parameter vectors."""
+
+
+def find_steady_states(compiled: CompiledModel, start: np.ndarray, parameters: np.ndarray,
+                       tolerance: float = 1e-10, settle_days: float = 3650.0,
+                       attempts: int = 4) -> np.ndarray:
+    """The steady state nearest ``start`` for each parameter vector (patients x states).
+
+    Newton first; patients where it fails are simulated for ``settle_days`` (repeatedly, up
+    to ``attempts`` times) and Newton is tried again from there. Raises
+    ``SteadyStateError`` if some patients still have not converged.
+    """
+    solution = newton_steady_state(compiled, start, parameters, tolerance)
+    states = solution.states
+    failed = ~solution.converged
+    current = np.array(start, dtype=float)
+    for _ in range(attempts):
+        if not failed.any():
+            return states
+        rows = np.flatnonzero(failed)
+        current[rows] = settle(compiled, current[rows], parameters[rows], settle_days)
+        retry = newton_steady_state(compiled, current[rows], parameters[rows], tolerance)
+        states[rows] = retry.states
+        failed[rows] = ~retry.converged
+    if failed.any():
+        raise SteadyStateError(f"no steady state found for {int(failed.sum())} of "
+                               f"{len(failed)} parameter sets (residual "
+                               f"{float(np.max(solution.residual[failed])):.3g} per day)")
+    return states

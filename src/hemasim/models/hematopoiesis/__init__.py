@@ -100,7 +100,7 @@ def _genotype_parameters(genotypes: tuple[Genotype, ...]) -> list[Parameter]:
             f"share of the steady-state populations held by genotype {g.name} at the start",
             assumed("set by the scenario's genotypes"), (0.0, 1.0)))
         for component, meaning in CELL_COMPONENTS.items():
-            value = g.modifiers.get(component, 1.0)
+            value = g.scale_of(component)
             found.append(Parameter(
                 f"{component}__{g.name}", value, "1", f"{meaning}, genotype {g.name} "
                 "(1 wild type, 0 knocked out)",

@@ -8,7 +8,7 @@ parameters; the niche, the cytokines and the drugs are shared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 CELL_COMPONENTS = MappingProxyType({
@@ -37,30 +37,35 @@ class Genotype:
         name: identifier used as the suffix of its species and parameters (``host``, ``donor``).
         initial_fraction: share of the steady-state host populations this genotype holds at
             the start (the host holds 1 by default, added genotypes 0).
-        modifiers: component -> scale factor of that cell-intrinsic component in this genotype
-            (0 knocks it out, 1.1 raises it by 10 %); see ``CELL_COMPONENTS``.
+        modifiers: (component, scale) pairs: the scale factor of a cell-intrinsic component
+            in this genotype (0 knocks it out, 1.1 raises it by 10 %); see
+            ``CELL_COMPONENTS``. A mapping is accepted and stored as sorted pairs.
     """
 
     name: str
     initial_fraction: float = 1.0
-    modifiers: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    modifiers: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
             raise ValueError(f"genotype name '{self.name}' must be an identifier")
         if not self.initial_fraction >= 0:
             raise ValueError(f"genotype '{self.name}': initial_fraction must be >= 0")
-        for component, scale in self.modifiers.items():
+        pairs = dict(self.modifiers.items() if hasattr(self.modifiers, "items")
+                     else self.modifiers)
+        for component, scale in pairs.items():
             if component not in CELL_COMPONENTS:
                 known = ", ".join(CELL_COMPONENTS)
                 raise ValueError(f"genotype '{self.name}': unknown component '{component}'; "
                                  f"known components: {known}")
             if not scale >= 0:
                 raise ValueError(f"genotype '{self.name}': {component} scale must be >= 0")
-        object.__setattr__(self, "modifiers", MappingProxyType(dict(self.modifiers)))
+        object.__setattr__(self, "modifiers",
+                           tuple(sorted((c, float(v)) for c, v in pairs.items())))
 
-    def __hash__(self) -> int:
-        return hash((self.name, self.initial_fraction, tuple(sorted(self.modifiers.items()))))
+    def scale_of(self, component: str) -> float:
+        """The scale of ``component`` in this genotype (1 when not modified)."""
+        return dict(self.modifiers).get(component, 1.0)
 
 
 HOST = Genotype("host")

@@ -17,7 +17,10 @@ Stem cells follow Marciniak-Czochra et al. 2009: each division is self-renewing 
 probability inhibited by the downstream MPP pool (``a / (1 + k MPP/MPP0)``), which is what
 gives fast repopulation after injury. Quiescent HSCs occupy a finite number of niches
 (Ashcroft 2017); cycling HSCs return to a free niche, and IL-6 activates quiescent ones.
-Maturation delays are chains of three transit compartments (Friberg 2002).
+Maturation delays are chains of three transit compartments (Friberg 2002). Each lineage
+cytokine acts twice, as in the knockouts that define it: on progenitor proliferation and on
+the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryocyte ploidy
+and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996).
 """
 
 from __future__ import annotations
@@ -264,7 +267,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"CFU-E maturation ({g})", f"{c['CFU_E']} / cfu_e_residence_time",
                 {c["CFU_E"]: -1}),
         Process(f"erythroblasts from CFU-E ({g})",
-                f"erythroblast_amplification * {c['CFU_E']} / cfu_e_residence_time",
+                f"erythroblast_amplification * epo_signal__{g} * {c['CFU_E']}"
+                f" / cfu_e_residence_time",
                 {c["EB1"]: 1}),
         *_chain(("EB1", "EB2", "EB3"), "erythroblast_transit_time", g, "RET"),
         Process(f"reticulocyte maturation ({g})", f"{c['RET']} / reticulocyte_blood_time",
@@ -281,8 +285,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         *_chain(("MK1", "MK2", "MK3"), "megakaryocyte_maturation_time", g, None),
         Process(f"megakaryocyte fragmentation ({g})",
                 f"3 / megakaryocyte_maturation_time * {c['MK3']}", {c["MK3"]: -1}),
-        Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte * 3 / "
-                f"megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
+        Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte * tpo_signal__{g}"
+                f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
         Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
         # granulocyte-monocyte line
         Process(f"CFU-GM proliferation under G-CSF ({g})",
@@ -290,7 +294,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f"{c['CFU_GM']}", {c["CFU_GM"]: 1}),
         Process(f"CFU-GM maturation ({g})", gm_out, {c["CFU_GM"]: -1}),
         Process(f"neutrophil precursors from CFU-GM ({g})",
-                f"neutrophil_amplification * (1 - monocyte_fraction) * {gm_out}",
+                f"neutrophil_amplification * gcsf_signal__{g} * (1 - monocyte_fraction)"
+                f" * {gm_out}",
                 {c["NP1"]: 1}),
         Process(f"monocytes from CFU-GM ({g})",
                 f"monocyte_amplification * monocyte_fraction * {gm_out}", {c["MONO"]: 1}),
