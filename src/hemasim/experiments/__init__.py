@@ -9,11 +9,13 @@ from types import MappingProxyType
 
 from hemasim.experiments.experiment import Experiment, ExperimentOutcome
 from hemasim.experiments.friberg2002 import FRIBERG2002_DOCETAXEL
+from hemasim.experiments.steady_state import STEADY_STATE_HUMAN, STEADY_STATE_MOUSE
 from hemasim.experiments.target import Target, TargetResult
 from hemasim.model.expressions import suggest
 
 EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType(
-    {experiment.name: experiment for experiment in (FRIBERG2002_DOCETAXEL,)}
+    {experiment.name: experiment for experiment in (
+        FRIBERG2002_DOCETAXEL, STEADY_STATE_HUMAN, STEADY_STATE_MOUSE)}
 )
 
 

@@ -14,7 +14,14 @@ from importlib import resources
 
 import yaml
 
-from hemasim.model.declaration import Derived, Parameter, Reference, Source, assumed
+from hemasim.model.declaration import (
+    Derived,
+    Parameter,
+    Reference,
+    Source,
+    Variability,
+    assumed,
+)
 from hemasim.model.model import Model
 from hemasim.models.hematopoiesis.genotype import (
     CELL_COMPONENTS,
@@ -92,6 +99,26 @@ def parameter_set(species_kind: str) -> tuple[Parameter, ...]:
     return tuple(found)
 
 
+def _source_of(entry: dict, file_name: str, key: str) -> Source:
+    if "assumed" in entry:
+        return assumed(entry["assumed"])
+    if entry.get("source") in references():
+        return Source(references()[entry["source"]], entry.get("location", ""),
+                      note=entry.get("note", ""))
+    raise ParameterFileError(f"{file_name}: {key}: needs 'source' (a key of references.yaml) "
+                             f"or 'assumed: why', found {entry.get('source')!r}")
+
+
+@lru_cache(maxsize=2)
+def variability_set(species_kind: str) -> tuple[Variability, ...]:
+    """Log-normal inter-individual variability of ``species_kind`` from its data file."""
+    file_name = f"{species_kind}.yaml"
+    entries = _data_file(file_name).get("variability") or {}
+    return tuple(Variability.from_cv(name, float(entry["cv"]),
+                                     _source_of(entry, file_name, f"variability.{name}"))
+                 for name, entry in entries.items())
+
+
 def _genotype_parameters(genotypes: tuple[Genotype, ...]) -> list[Parameter]:
     found = []
     for g in genotypes:
@@ -139,6 +166,7 @@ def hematopoiesis_model(species_kind: str = "human",
         processes=processes(genotypes),
         observables=observables(genotypes),
         derived=tuple(Derived(*item) for item in DERIVED),
+        variability=variability_set(species_kind),
         plot_variables=("ANC", "platelets", "Hb", "lymphocytes", "HSC_number"),
         species_kind=species_kind,
     )
