@@ -180,10 +180,57 @@ def models() -> None:
     grid = Table(title="Models")
     for name in ("name", "title", "species", "parameters", "drugs"):
         grid.add_column(name)
+    from hemasim.models import MODEL_FAMILIES, get_model
+
     for model in MODELS.values():
         grid.add_row(model.name, model.title, str(len(model.species)),
                      str(len(model.parameters)), ", ".join(model.drugs))
+    for name in MODEL_FAMILIES:
+        model = get_model(name)
+        grid.add_row(name, model.title.replace(" (human)", " (--species human|mouse)"),
+                     str(len(model.species)), str(len(model.parameters)),
+                     ", ".join(model.drugs))
     console.print(grid)
+
+
+@app.command("steady-state")
+@friendly
+def steady_state_command(
+    species: Annotated[str, typer.Option("--species", help="human or mouse.")] = "human",
+    model_name: Annotated[str, typer.Option("--model", help="Model name.")] = "hematopoiesis",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the steady state (root finding) and print every read-out next to its normal range."""
+    from hemasim.analysis.steady_state import steady_state
+    from hemasim.models import get_model
+
+    if species not in ("human", "mouse"):
+        fail(f"--species: expected 'human' or 'mouse', found '{species}'")
+    try:
+        model = get_model(model_name, species)
+    except ValueError as error:
+        fail(f"--species: {error}")
+    with console.status("Finding the steady state..."):
+        found = steady_state(model)
+    rows = found.rows()
+    if as_json:
+        typer.echo(json.dumps({"model": model.name, "species": species,
+                               "stable": found.stable, "slowest_rate_per_day":
+                               found.slowest_rate, "residual": found.residual,
+                               "observables": rows}, indent=1))
+        return
+    grid = Table(title=f"Steady state of {model.title}")
+    for column in ("read-out", "value", "unit", "normal range", "", "source"):
+        grid.add_column(column)
+    for row in rows:
+        normal = ("-" if row["normal_low"] is None
+                  else f"{row['normal_low']:g}-{row['normal_high']:g}")
+        mark = {None: "", True: "ok", False: "OUT"}[row["within"]]
+        grid.add_row(row["observable"], _format(row["value"]), row["unit"], normal, mark,
+                     row["source"])
+    console.print(grid)
+    typer.echo(f"stable: {found.stable} (slowest return rate {-found.slowest_rate:.3g} per day,"
+               f" i.e. {-1 / found.slowest_rate:.0f} days); residual {found.residual:.1e}")
 
 
 @app.command()
