@@ -9,8 +9,8 @@ entries. Every engine (compiled Rosenbrock, scipy reference, SBML export) starts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import sympy

@@ -383,8 +383,8 @@ class _Resolution:
             events.append(self.state_jump(f"state_changes[{index}]", jump))
         subject = self.subject()
         knockouts = self.knockouts()
-        modified = any(g.modifiers for g in self.genotypes)
-        start = spec.start or ("steady_state" if knockouts or modified else "declared")
+        # A knockout animal lives at its own steady state; seeded genotypes start as seeded.
+        start = spec.start or ("steady_state" if knockouts else "declared")
         return Scenario(
             name=spec.name,
             model=spec.model,

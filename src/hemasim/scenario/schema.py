@@ -384,7 +384,7 @@ class ScenarioFile(_Spec):
                                           "steady state.")
     start: Literal["declared", "steady_state"] | None = Field(
         None, description="'steady_state' finds each patient's steady state before time zero "
-                          "(the default when there are knockouts or genotype modifiers); "
+                          "(the default when there are knockouts); "
                           "'declared' starts from the model's declared initial values.")
 
 

@@ -1,0 +1,197 @@
+"""The integrated hematopoiesis model: sources, steady state, stability, genotypes, knockouts.
+
+Steady states are found by root finding and checked against long simulations; stability by
+the Jacobian's eigenvalues and by 20 % perturbations of every state; genotypes by neutral
+and advantaged competition; knockouts against the published phenotype sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hemasim.analysis.steady_state import steady_state
+from hemasim.model.compile import compile_model
+from hemasim.models import get_model, scenario_model
+from hemasim.models.hematopoiesis import parameter_set, variability_set
+from hemasim.models.hematopoiesis.parameter_specs import PARAMETER_SPECS
+from hemasim.scenario.loading import ScenarioError, scenario_from_dict
+from hemasim.solve.simulate import initial_states, simulate
+from hemasim.solve.steady import find_steady_states, settle
+from hemasim.units import parse_unit
+
+SPECIES = ("human", "mouse")
+# Slowest return time of each species' steady state is ~1,450 d (human HSCs divide every
+# 40 weeks) and ~100 d (mouse); these spans let a perturbation decay below 1 %.
+SETTLE_DAYS = {"human": 12_000.0, "mouse": 1_500.0}
+
+
+def _setup(species: str):
+    model = get_model("hematopoiesis", species)
+    compiled = compile_model(model)
+    parameters = compiled.parameter_vector(model.typical_parameters())[None, :]
+    return model, compiled, parameters, initial_states(compiled, parameters)
+
+
+def _run(data: dict):
+    scenario = scenario_from_dict({"name": "test", "model": "hematopoiesis",
+                                   "output_step": "5 d", **data})
+    return simulate(scenario_model(scenario), scenario)
+
+
+def _series(result, variable: str) -> np.ndarray:
+    return result["value"].sel(variable=variable).isel(patient=0).values
+
+
+@pytest.mark.parametrize("species", SPECIES)
+def test_every_parameter_has_a_unit_and_a_source(species):
+    parameters = parameter_set(species)
+    assert [p.name for p in parameters] == [spec.name for spec in PARAMETER_SPECS]
+    for parameter in parameters:
+        parse_unit(parameter.unit)
+        assert parameter.source.is_given, parameter.name
+        assert parameter.source.reference is not None or parameter.source.assumed.strip()
+        assert parameter.meaning.strip()
+    for variability in variability_set(species):
+        assert variability.source.is_given
+
+
+def test_a_parameter_without_a_source_is_refused(monkeypatch):
+    from hemasim.models import hematopoiesis
+
+    original = hematopoiesis._data_file
+
+    def without_source(name):
+        data = original(name)
+        if name == "mouse.yaml":
+            data = {**data, "parameters": {**data["parameters"]}}
+            entry = dict(data["parameters"]["rbc_lifespan"])
+            entry.pop("source", None)
+            entry.pop("assumed", None)
+            data["parameters"]["rbc_lifespan"] = entry
+        return data
+
+    monkeypatch.setattr(hematopoiesis, "_data_file", without_source)
+    hematopoiesis.parameter_set.cache_clear()
+    try:
+        with pytest.raises(hematopoiesis.ParameterFileError, match="rbc_lifespan"):
+            hematopoiesis.parameter_set("mouse")
+    finally:
+        monkeypatch.undo()
+        hematopoiesis.parameter_set.cache_clear()
+
+
+@pytest.mark.parametrize("species", SPECIES)
+def test_the_declared_steady_state_is_a_root_and_stable(species):
+    found = steady_state(get_model("hematopoiesis", species))
+    assert found.residual < 1e-10
+    assert found.stable, found.slowest_rate
+    assert np.all(found.eigenvalues.real < 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("species", SPECIES)
+def test_root_finding_agrees_with_a_long_simulation(species):
+    _, compiled, parameters, y0 = _setup(species)
+    start = y0 * np.where(np.arange(y0.shape[1]) % 2 == 0, 1.2, 0.8)
+    simulated = settle(compiled, start, parameters, 3 * SETTLE_DAYS[species])
+    root = find_steady_states(compiled, start, parameters)
+    np.testing.assert_allclose(root, y0, rtol=1e-8)
+    np.testing.assert_allclose(simulated, root, rtol=1e-5, atol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("species", SPECIES)
+@pytest.mark.parametrize("factor", (0.8, 1.2))
+def test_a_20_percent_perturbation_of_any_state_returns(species, factor):
+    _, compiled, parameters, y0 = _setup(species)
+    n = y0.shape[1]
+    starts = np.repeat(y0, n, axis=0)
+    starts[np.arange(n), np.arange(n)] *= factor
+    ends = settle(compiled, starts, np.repeat(parameters, n, axis=0), SETTLE_DAYS[species])
+    deviation = np.abs(ends / y0 - 1)
+    worst = np.unravel_index(np.argmax(deviation), deviation.shape)
+    assert deviation.max() < 0.01, (compiled.species_names[worst[0]],
+                                     compiled.species_names[worst[1]], deviation.max())
+
+
+def test_two_identical_genotypes_stay_50_50():
+    result = _run({"species": "mouse", "duration": "365 d",
+                   "genotypes": [{"name": "twin", "initial_fraction": 0.5}]})
+    for lineage in ("HSC", "neutrophils", "platelets", "B_cells", "RBC"):
+        share = _series(result, f"chimerism_{lineage}__twin")
+        np.testing.assert_allclose(share, 50.0, atol=1e-4)
+    np.testing.assert_allclose(_series(result, "ANC"), 1.0, rtol=1e-6)
+
+
+def test_a_self_renewal_advantage_takes_over_the_niche():
+    result = _run({"species": "mouse", "duration": "1095 d",
+                   "genotypes": [{"name": "clone", "initial_fraction": 0.01,
+                                  "modifiers": {"self_renewal": 1.15}}]})
+    share = _series(result, "chimerism_HSC__clone")
+    assert share[0] == pytest.approx(1.0)
+    assert np.all(np.diff(share) > 0)
+    assert share[-1] > 90.0
+    # the downstream lineages follow the stem cells; total blood counts stay regulated
+    assert _series(result, "chimerism_neutrophils__clone")[-1] > 80.0
+    anc = _series(result, "ANC")
+    assert np.all(np.abs(anc / anc[0] - 1) < 0.1)
+
+
+def _knockout_ratio(component: str, variable: str) -> tuple[float, dict]:
+    wild = _run({"species": "mouse", "duration": "30 d", "start": "steady_state"})
+    knocked = _run({"species": "mouse", "duration": "30 d",
+                    "knockouts": [{"component": component}]})
+    ratio = _series(knocked, variable)[-1] / _series(wild, variable)[-1]
+    others = {name: _series(knocked, name)[-1] / _series(wild, name)[-1]
+              for name in ("ANC", "platelets", "Hb", "GCSF", "TPO")}
+    return ratio, others
+
+
+def test_gcsf_receptor_knockout_gives_chronic_neutropenia():
+    # Liu 1996 (Immunity 5:491): G-CSFR-/- mice are neutropenic; G-CSF-/- mice keep 20-30 %
+    # of wild-type blood neutrophils (Lieschke 1994, Blood 84:1737).
+    ratio, others = _knockout_ratio("gcsf_receptor", "ANC")
+    assert 0.15 <= ratio <= 0.40
+    assert others["GCSF"] > 1.5          # fewer receptors clear less G-CSF
+    assert 0.9 < others["platelets"] < 1.1 and 0.97 < others["Hb"] < 1.03
+
+
+def test_mpl_knockout_gives_thrombocytopenia():
+    # Gurney 1994 (Science 265:1445): c-mpl-/- mice have 85 % fewer platelets (15 %);
+    # Ng 1997: about 10 % in TPO-/- and c-Mpl-/- mice.
+    ratio, others = _knockout_ratio("mpl", "platelets")
+    assert 0.05 <= ratio <= 0.25
+    assert others["TPO"] > 2              # less c-Mpl mass clears less TPO
+    assert 0.9 < others["ANC"] < 1.1
+
+
+def test_knockouts_and_genotypes_are_checked_with_messages():
+    base = {"name": "x", "model": "hematopoiesis", "species": "mouse", "duration": "10 d"}
+    with pytest.raises(ScenarioError, match="unknown pathway component 'inos'.*known "
+                                            "components: self_renewal"):
+        scenario_from_dict({**base, "knockouts": [{"component": "inos"}]})
+    with pytest.raises(ScenarioError, match=r"genotypes\[0\].modifiers.self_renwal.*did you"):
+        scenario_from_dict({**base, "genotypes": [{"name": "d", "modifiers":
+                                                   {"self_renwal": 1.1}}]})
+    with pytest.raises(ScenarioError, match="unknown genotype 'donor'"):
+        scenario_from_dict({**base, "knockouts": [{"component": "mpl", "genotype": "donor"}]})
+    with pytest.raises(ScenarioError, match="has no genotypes"):
+        scenario_from_dict({**base, "model": "friberg2002-docetaxel", "species": None,
+                            "genotypes": [{"name": "d"}]})
+
+
+def test_knocking_out_a_component_in_one_genotype_only():
+    scenario = scenario_from_dict({
+        "name": "x", "model": "hematopoiesis", "species": "mouse", "duration": "10 d",
+        "genotypes": [{"name": "donor", "initial_fraction": 0.5}],
+        "knockouts": [{"component": "gcsf_receptor", "genotype": "donor"}]})
+    overrides = {name: value for name, value, _ in scenario.parameters}
+    assert overrides == {"gcsf_receptor__donor": 0.0}
+    assert scenario.start == "steady_state"
+
+
+def test_mouse_default_body_size():
+    scenario = scenario_from_dict({"name": "x", "model": "hematopoiesis", "species": "mouse",
+                                   "duration": "1 d"})
+    assert scenario.subject.weight_kg == pytest.approx(0.025)
