@@ -117,9 +117,9 @@ def test_a_20_percent_perturbation_of_any_state_returns(species, factor):
 
 def test_two_identical_genotypes_stay_50_50():
     result = _run({"species": "mouse", "duration": "365 d",
-                   "genotypes": [{"name": "twin", "initial_fraction": 0.5}]})
+                   "genotypes": [{"name": "clone", "initial_fraction": 0.5}]})
     for lineage in ("HSC", "neutrophils", "platelets", "B_cells", "RBC"):
-        share = _series(result, f"chimerism_{lineage}__twin")
+        share = _series(result, f"chimerism_{lineage}__clone")
         np.testing.assert_allclose(share, 50.0, atol=1e-4)
     np.testing.assert_allclose(_series(result, "ANC"), 1.0, rtol=1e-6)
 

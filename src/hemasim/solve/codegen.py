@@ -22,7 +22,6 @@ import importlib.util
 import os
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -163,28 +162,35 @@ def generate_source(compiled: CompiledModel) -> str:
 
 
 def load_module(compiled: CompiledModel) -> ModuleType:
-    """Write (if new) and import the model's numerical module; cached per process and per
-    model structure (parameter values are inputs, so they do not change the code)."""
+    """Write (if new) and import the model's numerical module; cached per process and on disk
+    per model structure (parameter values are inputs, so they do not change the code).
+
+    The file name holds the structure hash and a digest of the code that generates it (the
+    kernel, this module and the compiler), so an existing file is exactly the code this
+    structure generates and is imported without generating it again.
+    """
     key = compiled.model.structure_hash
     if key not in _MODULES:
-        _MODULES[key] = _load_source(generate_source(compiled))
+        from hemasim.model import compile as compiler
+
+        generator = hashlib.sha256()
+        for source in (KERNEL_PATH, Path(__file__), Path(compiler.__file__)):
+            generator.update(source.read_bytes())
+        name = f"hemasim_model_{key}_{generator.hexdigest()[:10]}"
+        path = cache_directory() / "models" / f"{name}.py"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(generate_source(compiled))
+            os.replace(temporary, path)
+        _MODULES[key] = _import(name, path)
     return _MODULES[key]
 
 
 _MODULES: dict[str, ModuleType] = {}
 
 
-@lru_cache(maxsize=32)
-def _load_source(source: str) -> ModuleType:
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    directory = cache_directory() / "models"
-    directory.mkdir(parents=True, exist_ok=True)
-    name = f"hemasim_model_{digest}"
-    path = directory / f"{name}.py"
-    if not path.exists() or path.read_text() != source:
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(source)
-        os.replace(temporary, path)
+def _import(name: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
