@@ -79,28 +79,18 @@ class SteadyState:
         return float(np.max(self.eigenvalues.real))
 
     def rows(self) -> list[dict]:
-        """One row per reported observable with its normal range where one is known."""
+        """One row per reported observable and cytokine, with its normal range if known."""
         ranges = NORMAL_RANGES.get(self.model.species_kind, {})
+        items = [(o, self.observables[o.name]) for o in self.model.observables if o.reported]
+        items += [(s, self.states[s.name]) for s in self.model.species
+                  if s.compartment == "plasma"]
         found = []
-        for observable in self.model.observables:
-            if not observable.reported:
-                continue
-            value = self.observables[observable.name]
-            low, high, source = ranges.get(observable.name, (None, None, ""))
-            within = None if low is None else bool(low <= value <= high)
-            found.append({"observable": observable.name, "value": value,
-                          "unit": observable.unit, "meaning": observable.meaning,
-                          "normal_low": low, "normal_high": high, "within": within,
+        for item, value in items:
+            low, high, source = ranges.get(item.name, (None, None, ""))
+            found.append({"observable": item.name, "value": value, "unit": item.unit,
+                          "meaning": item.meaning, "normal_low": low, "normal_high": high,
+                          "within": None if low is None else bool(low <= value <= high),
                           "source": source})
-        for species in self.model.species:
-            if species.compartment == "plasma":
-                value = self.states[species.name]
-                low, high, source = ranges.get(species.name, (None, None, ""))
-                within = None if low is None else bool(low <= value <= high)
-                found.append({"observable": species.name, "value": value,
-                              "unit": species.unit, "meaning": species.meaning,
-                              "normal_low": low, "normal_high": high, "within": within,
-                              "source": source})
         return found
 
 

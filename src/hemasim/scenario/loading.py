@@ -27,11 +27,7 @@ from pydantic import ValidationError
 from hemasim.model.expressions import suggest
 from hemasim.model.model import Model
 from hemasim.models import UnknownModelError, get_model
-from hemasim.models.hematopoiesis.genotype import (
-    CELL_COMPONENTS,
-    ENVIRONMENT_COMPONENTS,
-    Genotype,
-)
+from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.scenario.events import (
     Dose,
     DoseBasis,
@@ -41,6 +37,7 @@ from hemasim.scenario.events import (
     StateJump,
     Subject,
 )
+from hemasim.scenario.genotypes import knockout_overrides, resolve_genotypes
 from hemasim.scenario.schema import (
     RULE_ERROR,
     DoseSpec,
@@ -416,59 +413,10 @@ class _Resolution:
         )
 
     def resolve_genotypes(self) -> tuple[Genotype, ...]:
-        """The host first, then the file's genotypes; the host keeps the share left over."""
-        spec = self.spec
-        if not spec.genotypes:
-            return ()
-        if spec.model != "hematopoiesis":
-            raise self.error("genotypes", f"model '{spec.model}' has no genotypes; use the "
-                                          "'hematopoiesis' model")
-        found: dict[str, Genotype] = {}
-        for index, item in enumerate(spec.genotypes):
-            key = f"genotypes[{index}]"
-            if item.name in found:
-                raise self.error(f"{key}.name", f"genotype '{item.name}' is given twice")
-            for component in item.modifiers:
-                if component not in CELL_COMPONENTS:
-                    raise self.error(f"{key}.modifiers.{component}",
-                                     f"unknown component '{component}'"
-                                     f"{suggest(component, CELL_COMPONENTS)}; known: "
-                                     f"{', '.join(CELL_COMPONENTS)}")
-            found[item.name] = Genotype(item.name, item.initial_fraction, item.modifiers)
-        others = sum(g.initial_fraction for name, g in found.items() if name != "host")
-        if "host" not in found:
-            if others > 1 + 1e-12:
-                raise self.error("genotypes", f"initial fractions add up to {others:g}, more "
-                                              "than 1")
-            found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
-        return tuple(found.values())
+        return resolve_genotypes(self.spec, self.error)
 
     def knockouts(self) -> tuple[tuple[str, float, None], ...]:
-        """Knockouts as parameter overrides (component parameters scaled from time zero)."""
-        overrides = []
-        genotype_names = [g.name for g in (self.genotypes or (Genotype("host"),))]
-        for index, item in enumerate(self.spec.knockouts):
-            key = f"knockouts[{index}]"
-            if self.spec.model != "hematopoiesis":
-                raise self.error(key, f"model '{self.spec.model}' has no pathway components; "
-                                      "use the 'hematopoiesis' model")
-            if item.component in ENVIRONMENT_COMPONENTS:
-                if item.genotype != "all":
-                    raise self.error(f"{key}.genotype", f"'{item.component}' belongs to the "
-                                                        "animal, not to one genotype's cells")
-                overrides.append((f"{item.component}_production", item.scale, None))
-                continue
-            if item.component not in CELL_COMPONENTS:
-                known = [*CELL_COMPONENTS, *ENVIRONMENT_COMPONENTS]
-                raise self.error(f"{key}.component", f"unknown pathway component "
-                                 f"'{item.component}'{suggest(item.component, known)}; known "
-                                 f"components: {', '.join(known)}")
-            if item.genotype != "all" and item.genotype not in genotype_names:
-                raise self.error(f"{key}.genotype", f"unknown genotype '{item.genotype}'; "
-                                                    f"genotypes: {', '.join(genotype_names)}")
-            targets = genotype_names if item.genotype == "all" else [item.genotype]
-            overrides.extend((f"{item.component}__{name}", item.scale, None) for name in targets)
-        return tuple(overrides)
+        return knockout_overrides(self.spec, self.genotypes, self.error)
 
     def time(self, key: str, text: str) -> float:
         """An event time in days, which must come before the end of the run (an event at the

@@ -1,0 +1,78 @@
+"""Genotypes and knockouts of a scenario file, resolved against the integrated model.
+
+``genotypes`` become ``Genotype`` values (the host first, keeping the share the others leave);
+``knockouts`` become parameter overrides of the pathway components (cell components per
+genotype, environment components per animal). Problems raise the loader's ``ScenarioError``
+through the ``error(key, problem)`` factory it passes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hemasim.model.expressions import suggest
+from hemasim.models.hematopoiesis.genotype import (
+    CELL_COMPONENTS,
+    ENVIRONMENT_COMPONENTS,
+    Genotype,
+)
+from hemasim.scenario.schema import ScenarioFile
+
+ErrorFactory = Callable[[str, str], Exception]
+
+
+def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype, ...]:
+    """The host first, then the file's genotypes; the host keeps the share left over."""
+    if not spec.genotypes:
+        return ()
+    if spec.model != "hematopoiesis":
+        raise error("genotypes", f"model '{spec.model}' has no genotypes; use the "
+                    "'hematopoiesis' model")
+    found: dict[str, Genotype] = {}
+    for index, item in enumerate(spec.genotypes):
+        key = f"genotypes[{index}]"
+        if item.name in found:
+            raise error(f"{key}.name", f"genotype '{item.name}' is given twice")
+        for component in item.modifiers:
+            if component not in CELL_COMPONENTS:
+                raise error(f"{key}.modifiers.{component}",
+                            f"unknown component '{component}'"
+                            f"{suggest(component, CELL_COMPONENTS)}; known: "
+                            f"{', '.join(CELL_COMPONENTS)}")
+        found[item.name] = Genotype(item.name, item.initial_fraction, item.modifiers)
+    others = sum(g.initial_fraction for name, g in found.items() if name != "host")
+    if "host" not in found:
+        if others > 1 + 1e-12:
+            raise error("genotypes", f"initial fractions add up to {others:g}, more "
+                        "than 1")
+        found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
+    return tuple(found.values())
+
+
+def knockout_overrides(spec: ScenarioFile, genotypes: tuple[Genotype, ...],
+                       error: ErrorFactory) -> tuple[tuple[str, float, None], ...]:
+    """Knockouts as parameter overrides (component parameters scaled from time zero)."""
+    overrides = []
+    genotype_names = [g.name for g in (genotypes or (Genotype("host"),))]
+    for index, item in enumerate(spec.knockouts):
+        key = f"knockouts[{index}]"
+        if spec.model != "hematopoiesis":
+            raise error(key, f"model '{spec.model}' has no pathway components; "
+                        "use the 'hematopoiesis' model")
+        if item.component in ENVIRONMENT_COMPONENTS:
+            if item.genotype != "all":
+                raise error(f"{key}.genotype", f"'{item.component}' belongs to the "
+                            "animal, not to one genotype's cells")
+            overrides.append((f"{item.component}_production", item.scale, None))
+            continue
+        if item.component not in CELL_COMPONENTS:
+            known = [*CELL_COMPONENTS, *ENVIRONMENT_COMPONENTS]
+            raise error(f"{key}.component", f"unknown pathway component "
+                        f"'{item.component}'{suggest(item.component, known)}; known "
+                        f"components: {', '.join(known)}")
+        if item.genotype != "all" and item.genotype not in genotype_names:
+            raise error(f"{key}.genotype", f"unknown genotype '{item.genotype}'; "
+                        f"genotypes: {', '.join(genotype_names)}")
+        targets = genotype_names if item.genotype == "all" else [item.genotype]
+        overrides.extend((f"{item.component}__{name}", item.scale, None) for name in targets)
+    return tuple(overrides)
