@@ -41,7 +41,8 @@ def test_every_example_loads(path: Path) -> None:
     assert scenario.source == str(path)
     assert scenario.name == path.stem
     assert scenario.description
-    assert any(isinstance(event, Dose) for event in scenario.events)
+    if scenario.model.startswith("friberg2002"):
+        assert any(isinstance(event, Dose) for event in scenario.events)
     assert all(event.time <= scenario.duration for event in scenario.events
                if isinstance(event, Dose))
 
