@@ -104,6 +104,7 @@ def timecourse_figure(
         axes.set_ylabel(f"{variable} [{unit}]")
         axes.legend(loc="best", fontsize="small")
         axes.grid(True, alpha=0.3)
+        _readable_scale(axes)
     axes_list[-1].set_xlabel("time [d]")
     if title is not None:
         figure.suptitle(title)
@@ -135,3 +136,14 @@ def plot_timecourse(
     with atomic_destination(destination) as temporary:
         figure.savefig(temporary, dpi=DOTS_PER_INCH, format="png")
     return destination
+
+
+def _readable_scale(axes) -> None:
+    """Plain tick labels, and at least +/- 5 % around a series that hardly moves (a steady
+    state), so that round-off is not drawn as a trend on an offset axis."""
+    axes.ticklabel_format(axis="y", useOffset=False)
+    low, high = axes.get_ylim()
+    middle = 0.5 * (low + high)
+    span = max(abs(middle) * 0.05, 1e-12)
+    if high - low < 2 * span:
+        axes.set_ylim(middle - span, middle + span)
