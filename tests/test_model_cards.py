@@ -99,7 +99,7 @@ def test_diagram_lists_the_cytokine_feedback_links():
     assert "- `RBC` -> `EPO` (via `Hb`)" in text
     assert "- `NR`, `NEU` -> `GCSF` (via `gcsf_receptor_mass`)" in text
     assert "- `MK1`, `MK2`, `MK3`, `PLT` -> `TPO` (via `tpo_receptor_mass`)" in text
-    assert "-> `IL6` (via `marrow_relative`)" in text
+    assert "-> `IL6` (via `progenitor_relative`)" in text
 
 
 def test_diagram_of_a_chimera_shows_one_genotype():

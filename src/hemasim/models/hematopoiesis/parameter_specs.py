@@ -126,8 +126,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
                   "in hemoglobin"),
     ParameterSpec("il6_baseline", "pg/mL", "serum IL-6 at steady state"),
     ParameterSpec("il6_elimination_rate", "1/h", "IL-6 elimination rate constant"),
-    ParameterSpec("il6_marrow_injury_gain", "1", "IL-6 production with an empty marrow is "
-                  "(1 + gain) times the steady-state production"),
+    ParameterSpec("il6_marrow_injury_gain", "1", "IL-6 production with empty progenitor "
+                  "pools is (1 + gain) times the steady-state production"),
     # responses: S = basal + (1 - basal) * receptor * x * max / (x + max - 1), x = level/baseline
     ParameterSpec("gcsf_independent_fraction", "1", "share of CFU-GM proliferative drive that "
                   "does not need G-CSF receptor signalling", FRACTION),
@@ -151,6 +151,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
                   "G-CSF-independent granulopoiesis not driven by IL-6", FRACTION),
     ParameterSpec("il6_activation_max", "1", "maximal fold increase of HSC activation by "
                   "IL-6", (1.0, float("inf"))),
+    ParameterSpec("niche_vacancy_activation_gain", "1", "gain g of niche-vacancy activation: "
+                  "activation scales with (1 + g * free fraction)"),
     ParameterSpec("il6_myeloid_max", "1", "maximal fold increase by IL-6 of the myeloid share "
                   "of MPP output and of G-CSF-independent granulopoiesis", (1.0, float("inf"))),
     # infection

@@ -24,8 +24,10 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("niche_capacity", "hsc_quiescent0 / niche_occupancy", "cell", "number of HSC niches"),
     ("hsc_division_rate", "1 / (hsc_mean_division_interval * (1 - hsc_quiescent_fraction))",
      "1/day", "division rate of a cycling HSC (mean interval over all HSCs is the parameter)"),
+    ("niche_free0", "0.01 * log(1 + exp((1 - niche_occupancy) / 0.01))", "1",
+     "free-niche fraction at steady state (1 - occupancy, with the model's smooth floor)"),
     ("hsc_return_rate",
-     "hsc_activation_rate * hsc_quiescent0 / ((1 - niche_occupancy) * hsc_active0)", "1/day",
+     "hsc_activation_rate * hsc_quiescent0 / (niche_free0 * hsc_active0)", "1/day",
      "rate of return to quiescence per free-niche fraction (balances activation)"),
     ("hsc_self_renewal0",
      "(1 + hsc_egress_rate * blood_loss_fraction / hsc_division_rate) / 2", "1",
@@ -126,6 +128,9 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("nk_amplification",
      "nk_cells0 / nk_cell_lifespan / ((1 - b_fraction - t_fraction) * clp_output0)", "1",
      "NK cells made per CLP progeny"),
+    ("progenitors0",
+     "mpp_count + cmp_count + clp_count + bfu_e_count + cfu_e_count + mkp_count"
+     " + cfu_gm_count", "1e6 cell", "marrow stem and progenitor pools (MPP to CFU-GM)"),
     ("marrow_cells0",
      "mpp_count + cmp_count + clp_count + bfu_e_count + cfu_e_count + mkp_count"
      " + cfu_gm_count + 3 * erythroblasts0 + 3 * neutrophil_precursors0"

@@ -16,7 +16,9 @@ so ``S(1) = 1``, ``S(0) = basal`` (no ligand or no receptor: what a knockout kee
 Stem cells follow Marciniak-Czochra et al. 2009: each division is self-renewing with a
 probability inhibited by the downstream MPP pool (``a / (1 + k MPP/MPP0)``), which is what
 gives fast repopulation after injury. Quiescent HSCs occupy a finite number of niches
-(Ashcroft 2017); cycling HSCs return to a free niche, and IL-6 activates quiescent ones.
+(Ashcroft 2017); cycling HSCs return to a free niche, IL-6 and vacant niches activate
+quiescent ones, and IL-6 holds activated HSCs in cycle (it slows their return) until the
+progenitor pools, whose depletion raises IL-6, have refilled.
 Maturation delays are chains of three transit compartments (Friberg 2002). Each lineage
 cytokine acts twice, as in the knockouts that define it: on progenitor proliferation and on
 the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryocyte ploidy
@@ -78,7 +80,22 @@ CYTOKINES: tuple[tuple[str, str, str], ...] = (
 
 MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2", "EB3",
                 "NP1", "NP2", "NP3", "NR", "B_PRE")
-"""Populations counted as nucleated marrow cells (cellularity, IL-6 injury signal)."""
+"""Populations counted as nucleated marrow cells (cellularity)."""
+
+PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
+"""Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
+
+
+NICHE_SOFTNESS = 0.01
+"""Width of the smooth floor at zero of the free-niche fraction (numerical, not biological):
+free = s * log(1 + exp((1 - occupied) / s)) equals 1 - occupied to within 1e-6 when more than
+9 % of niches are free, and tends to 0 (never below) when they are over-full. The steady-state
+balance uses the same function, so the steady state is exact."""
+
+
+def niche_free_text(occupied: str) -> str:
+    """Text of the free-niche fraction for an occupied fraction (a softplus floor at 0)."""
+    return (f"{NICHE_SOFTNESS} * log(1 + exp((1 - {occupied}) / {NICHE_SOFTNESS}))")
 
 
 def cell(name: str, genotype: str) -> str:
@@ -126,10 +143,16 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("il6_relative", "IL6 / il6_baseline", "1", "IL-6 relative to steady state"),
         ("mpp_relative", f"{total('MPP', genotypes)} / mpp_count", "1",
          "marrow MPPs relative to steady state (the self-renewal signal)"),
-        ("niche_free", f"1 - {total('HSC_Q', genotypes)} / niche_capacity", "1",
-         "fraction of HSC niches free"),
+        ("niche_free", niche_free_text(f"{total('HSC_Q', genotypes)} / niche_capacity"),
+         "1", "fraction of HSC niches free (never negative)"),
         ("hsc_relative", f"({total('HSC_Q', genotypes)} + {total('HSC_A', genotypes)})"
          " / hsc_total", "1", "marrow HSCs relative to steady state"),
+        ("niche_vacancy_signal", "(1 + niche_vacancy_activation_gain * niche_free)"
+         " / (1 + niche_vacancy_activation_gain * niche_free0)", "1",
+         "activation of quiescent HSCs by vacant niches (1 at steady state)"),
+        ("progenitor_relative",
+         f"({' + '.join(total(n, genotypes) for n in PROGENITOR_POOLS)}) / progenitors0", "1",
+         "marrow stem and progenitor pools relative to steady state (the injury signal)"),
         ("hsc_feedback", "1 / (1 + hsc_feedback_gain * (hsc_density_weight * hsc_relative"
          " + (1 - hsc_density_weight) * mpp_relative))", "1",
          "inhibition of HSC self-renewal by the HSC and MPP pools (Marciniak-Czochra 2009)"),
@@ -228,10 +251,10 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
     processes = [
         # stem cells
         Process(f"HSC return to quiescence ({g})",
-                f"hsc_return_rate * tpo_quiescence__{g} * niche_free * {c['HSC_A']}",
-                {c["HSC_A"]: -1, c["HSC_Q"]: 1}),
-        Process(f"HSC activation ({g})", f"hsc_activation_rate * il6_activation__{g} * "
-                f"{c['HSC_Q']}", {c["HSC_Q"]: -1, c["HSC_A"]: 1}),
+                f"hsc_return_rate * tpo_quiescence__{g} / il6_activation__{g} * niche_free"
+                f" * {c['HSC_A']}", {c["HSC_A"]: -1, c["HSC_Q"]: 1}),
+        Process(f"HSC activation ({g})", f"hsc_activation_rate * il6_activation__{g}"
+                f" * niche_vacancy_signal * {c['HSC_Q']}", {c["HSC_Q"]: -1, c["HSC_A"]: 1}),
         Process(f"HSC self-renewing division ({g})",
                 f"hsc_division_rate * hsc_self_renewal__{g} * {c['HSC_A']}", {c["HSC_A"]: 1}),
         Process(f"HSC differentiating division ({g})",
@@ -344,9 +367,9 @@ def _cytokine_processes() -> list[Process]:
                 "epo_baseline * epo_elimination_rate * epo_production"
                 " * exp(epo_hemoglobin_slope * (hemoglobin0 - Hb))", {"EPO": 1}),
         Process("EPO elimination", "epo_elimination_rate * EPO", {"EPO": -1}),
-        Process("IL-6 production (rises as the marrow empties and with infection)",
+        Process("IL-6 production (rises as the progenitor pools empty and with infection)",
                 "il6_baseline * il6_elimination_rate * il6_production"
-                " * (1 + il6_marrow_injury_gain) / (1 + il6_marrow_injury_gain * marrow_relative)"
+                " * (1 + il6_marrow_injury_gain) / (1 + il6_marrow_injury_gain * progenitor_relative)"
                 " * (1 + infection_il6_gain * infection)", {"IL6": 1}),
         Process("IL-6 elimination", "il6_elimination_rate * IL6", {"IL6": -1}),
     ]
