@@ -369,7 +369,8 @@ def _cytokine_processes() -> list[Process]:
         Process("EPO elimination", "epo_elimination_rate * EPO", {"EPO": -1}),
         Process("IL-6 production (rises as the progenitor pools empty and with infection)",
                 "il6_baseline * il6_elimination_rate * il6_production"
-                " * (1 + il6_marrow_injury_gain) / (1 + il6_marrow_injury_gain * progenitor_relative)"
+                " * (1 + il6_marrow_injury_gain)"
+                " / (1 + il6_marrow_injury_gain * progenitor_relative)"
                 " * (1 + infection_il6_gain * infection)", {"IL6": 1}),
         Process("IL-6 elimination", "il6_elimination_rate * IL6", {"IL6": -1}),
     ]
