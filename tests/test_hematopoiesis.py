@@ -195,3 +195,23 @@ def test_mouse_default_body_size():
     scenario = scenario_from_dict({"name": "x", "model": "hematopoiesis", "species": "mouse",
                                    "duration": "1 d"})
     assert scenario.subject.weight_kg == pytest.approx(0.025)
+
+
+def test_marrow_blood_exchange_conserves_cells():
+    model = get_model("hematopoiesis", "mouse")
+    units = {s.name: s.unit for s in model.species}
+    moving = [p for p in model.processes if "egress" in p.name or "homing" in p.name]
+    assert len(moving) == 8  # HSC, MPP, CMP, CFU-GM each leave and come back
+    for process in moving:
+        assert sorted(process.changes.values()) == [-1, 1], process.name
+        assert len({units[name] for name in process.changes}) == 1, process.name
+    losses = [p for p in model.processes if "loss in blood" in p.name]
+    assert all(list(p.changes.values()) == [-1] for p in losses)
+    # at steady state every cell entering the blood leaves it (home or lost) as fast
+    found = steady_state(model)
+    residence_days = model.parameter("blood_residence_time").value / 1440.0
+    for marrow, blood, rate in (("HSC_A", "HSC_B", "hsc_egress_rate"),
+                                ("CFU_GM", "CFU_GM_B", "progenitor_egress_rate")):
+        inflow = model.parameter(rate).value * found.states[f"{marrow}__host"]
+        outflow = found.states[f"{blood}__host"] / residence_days
+        assert inflow == pytest.approx(outflow, rel=1e-9)
