@@ -48,6 +48,7 @@ from hemasim.scenario.schema import (
     describe_dimension,
     time_in_days,
 )
+from hemasim.scenario.yaml_reading import UniqueKeyLoader, yaml_problem
 from hemasim.units import parse_quantity, parse_unit
 
 _NUMBER_THEN_UNIT = re.compile(
@@ -115,9 +116,9 @@ def scenario_from_yaml_text(text: str, source: str | None = None) -> Scenario:
         ScenarioError: naming the source, the key and the problem.
     """
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
     except yaml.MarkedYAMLError as error:
-        raise ScenarioError(source, "", _yaml_problem(error)) from None
+        raise ScenarioError(source, "", yaml_problem(error)) from None
     except yaml.YAMLError as error:
         raise ScenarioError(source, "", f"malformed YAML: {error}") from None
     if data is None:
@@ -157,34 +158,6 @@ def default_scenario() -> Scenario:
 
 
 # -- step 1: YAML ---------------------------------------------------------------------------
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that a key given twice in one mapping is an error."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:  # an unhashable key; the base loader reports it
-                continue
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"key '{key}' is given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
-    mark = error.problem_mark or error.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    problem = error.problem or error.context or "cannot be parsed"
-    return f"malformed YAML{where}: {problem}"
-
-
 # -- step 2: the file format ----------------------------------------------------------------
 def _key_text(location: tuple[str | int, ...]) -> str:
     """``("doses", 0, "dose")`` -> ``"doses[0].dose"``."""
