@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hemasim.cli.errors import fail, friendly
+from hemasim.cli.export_sbml import export_sbml_command
 
 app = typer.Typer(
     name="hemasim",
@@ -346,6 +347,9 @@ def validate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON ro
         console.print(f"{passed} of {len(rows)} targets pass")
     if not all(row["pass"] for row in rows):
         raise typer.Exit(1)
+
+
+app.command("export-sbml")(export_sbml_command)
 
 
 def main() -> None:  # pragma: no cover - console-script entry
