@@ -14,6 +14,7 @@ from rich.table import Table
 
 from hemasim.cli.errors import fail, friendly
 from hemasim.cli.export_sbml import export_sbml_command
+from hemasim.cli.summarize import summarize
 
 app = typer.Typer(
     name="hemasim",
@@ -37,30 +38,67 @@ def run(
     scenario_file: Annotated[Path | None, typer.Argument(
         help="Scenario YAML file; omitted: the built-in default (docetaxel, one cycle).",
         show_default=False)] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("hemasim-run"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output directory [default: hemasim-run].", show_default=False)] = None,
     patients: Annotated[int | None, typer.Option(
         "--patients", min=1, help="Cohort size (default: the scenario's; 1 = typical).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0,
                                              help="Cohort seed (default: the scenario's).")]
     = None,
+    chunk_size: Annotated[int | None, typer.Option(
+        "--chunk-size", min=1, help="Patients solved and written together (default: "
+        "automatic); results do not depend on it.", show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Local worker processes (default: all cores for cohorts "
+        "above 1000 patients, else this process); results do not depend on it.",
+        show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run the chunks on an existing Dask cluster, e.g. "
+        "tcp://10.0.0.5:8786.", show_default=False)] = None,
+    resume: Annotated[Path | None, typer.Option(
+        "--resume", help="Finish an interrupted large run in this directory.",
+        show_default=False)] = None,
 ) -> None:
-    """Simulate a scenario; write timecourse.parquet, endpoints, run.json and figure.png."""
+    """Simulate a scenario; write timecourse, endpoints, run.json and figure.png.
+
+    Up to 1000 patients the run is written in one piece at the end; larger cohorts are
+    streamed chunk by chunk into timecourse/ and endpoints/ partitions and can be resumed.
+    """
     from hemasim import api
     from hemasim.scenario.loading import default_scenario_path, load_scenario
+    from hemasim.streaming import STREAM_ABOVE_PATIENTS
 
+    if resume is not None:
+        if out is not None and out.resolve() != resume.resolve():
+            fail(f"--out {out} and --resume {resume}: a resumed run stays in its directory")
+        _resume_run(resume, scenario_file, patients, seed, chunk_size, workers, scheduler)
+        return
+    out = Path("hemasim-run") if out is None else out
     path = scenario_file if scenario_file is not None else default_scenario_path()
     scenario = load_scenario(path)
     model = api.model_for(scenario)
     patients = scenario.patients if patients is None else patients
     seed = scenario.seed if seed is None else seed
+    if patients > STREAM_ABOVE_PATIENTS:
+        _check_new_run_directory(out)
     started = time.perf_counter()
-    with console.status("Preparing the compiled model (compiled once per machine)..."):
-        from hemasim.model.compile import compile_model
-        from hemasim.solve.codegen import load_module
-        from hemasim.solve.simulate import apply_overrides
+    _prepare_compiled_model(model, scenario)
+    if patients > STREAM_ABOVE_PATIENTS:
+        from hemasim.solve.parallel import available_cores
 
-        load_module(compile_model(apply_overrides(model, scenario)))
-    result = _run_with_progress(api, model, scenario, patients, seed)
+        workers = available_cores() if workers is None else workers
+        streamed = _run_with_progress(
+            patients, 0, lambda advance: api.stream_cohort(
+                model, scenario, out, patients=patients, seed=seed,
+                scenario_text=Path(path).read_text(encoding="utf-8"), scenario_file=str(path),
+                chunk_size=chunk_size, workers=workers, scheduler=scheduler,
+                progress=advance),
+            interrupted=out)
+        _report_streamed(model, streamed, time.perf_counter() - started)
+        return
+    result = _run_with_progress(patients, 0, lambda advance: api.run_cohort(
+        model, scenario, patients=patients, seed=seed, progress=advance,
+        chunk_size=chunk_size, workers=workers or 1, scheduler=scheduler))
     elapsed = time.perf_counter() - started
     table, summary = api.endpoint_tables(model, result)
     _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
@@ -70,40 +108,135 @@ def run(
     console.print(f"Wrote {out}/ ({', '.join(_run_files())}) in {elapsed:.1f} s")
 
 
+def _prepare_compiled_model(model, scenario) -> None:
+    """Compile (first run) or load the model's numerical code once, here, before any worker
+    starts, so that workers load it from the cache instead of compiling it side by side."""
+    with console.status("Preparing the compiled model (compiled once per machine)..."):
+        from hemasim.model.compile import compile_model
+        from hemasim.solve.codegen import load_module
+        from hemasim.solve.simulate import apply_overrides
+
+        load_module(compile_model(apply_overrides(model, scenario)))
+
+
+def _check_new_run_directory(out: Path) -> None:
+    """A streamed run never replaces an existing directory: say what to do instead."""
+    from hemasim.io.partitions import RunDirectoryError, check_new_run_directory
+
+    try:
+        check_new_run_directory(out)
+    except RunDirectoryError as error:
+        fail(str(error))
+
+
+def _resume_run(directory: Path, scenario_file, patients, seed, chunk_size, workers,
+                scheduler) -> None:
+    from hemasim import api
+    from hemasim.io.partitions import RunDirectoryError
+    from hemasim.solve.parallel import available_cores
+    from hemasim.streaming import inspect_run
+
+    started = time.perf_counter()
+    expect = {"patients": patients, "seed": seed, "chunk_size": chunk_size}
+    try:
+        state = inspect_run(directory)
+        if scenario_file is not None:
+            from hemasim.scenario.loading import load_scenario
+            from hemasim.solve.simulate import apply_overrides
+
+            given = load_scenario(scenario_file)
+            expect["model_hash"] = apply_overrides(api.model_for(given), given).content_hash
+        if not state.complete:
+            _prepare_compiled_model(state.model, state.scenario)
+        streamed = _run_with_progress(
+            state.patients, state.patients_done, lambda advance: api.resume_cohort(
+                directory, model=state.model, workers=available_cores() if workers is None
+                else workers, scheduler=scheduler, progress=advance, expect=expect),
+            interrupted=directory)
+    except RunDirectoryError as error:
+        fail(str(error))
+    if streamed.resumed_chunks == streamed.chunks and state.complete:
+        console.print(f"{directory} is already complete; nothing to do")
+    _report_streamed(state.model, streamed, time.perf_counter() - started)
+
+
+def _report_streamed(model, streamed, elapsed: float) -> None:
+    _print_endpoints(model, None, streamed.summary, streamed.patients)
+    _print_fractions(streamed.fractions)
+    if streamed.failed:
+        console.print(f"[yellow]warning:[/] {streamed.failed} of {streamed.patients} patients "
+                      "failed to solve; for example:")
+        for message in streamed.failures[:3]:
+            console.print(f"  {message}")
+    console.print(f"Wrote {streamed.path}/ ({streamed.chunks} partitions in timecourse/ and "
+                  f"endpoints/, summary.csv, summary.json, figure.png, run.json) in "
+                  f"{elapsed:.1f} s")
+
+
+def _print_fractions(fractions) -> None:
+    if fractions is None or fractions.empty:
+        return
+    grid = Table(title="Patients meeting a threshold")
+    for name in ("condition", "meaning", "patients", "of", "fraction"):
+        grid.add_column(name, justify="left" if name in ("condition", "meaning") else "right")
+    for row in fractions.itertuples(index=False):
+        grid.add_row(row.condition, row.label, str(row.meeting), str(row.n),
+                     _format(row.fraction))
+    console.print(grid)
+
+
 def _run_files() -> tuple[str, ...]:
     from hemasim.io.run_directory import RUN_FILES
 
     return RUN_FILES
 
 
-def _run_with_progress(api, model, scenario, patients: int, seed: int):
+def _run_with_progress(total: int, done: int, work, interrupted: Path | None = None):
+    """Run ``work(advance)`` with a progress bar (patients done, rate, time left) that
+    appears when the work lasts more than a second; ``advance(n)`` reports n more patients.
+
+    If the work is interrupted (Ctrl-C) and ``interrupted`` names a streamed run directory,
+    say how to finish it.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:,.0f} patients/s")
 
     progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        MofNCompleteColumn(), "patients", TimeElapsedColumn(),
-                        TimeRemainingColumn(), console=console, transient=True)
+                        MofNCompleteColumn(), "patients", RateColumn(), TimeElapsedColumn(),
+                        "left", TimeRemainingColumn(), console=console, transient=True)
     started = time.perf_counter()
-    state = {"done": 0, "shown": False, "task": None}
+    state = {"done": done, "shown": False, "task": None}
 
     def advance(count: int) -> None:
         state["done"] += count
         if not state["shown"] and time.perf_counter() - started > 1.0 and \
-                state["done"] < patients:
+                state["done"] < total:
             progress.start()
-            state["task"] = progress.add_task("Simulating", total=patients,
+            state["task"] = progress.add_task("Simulating", total=total,
                                               completed=state["done"])
             state["shown"] = True
         elif state["shown"]:
             progress.update(state["task"], completed=state["done"])
 
     try:
-        return api.run_cohort(model, scenario, patients=patients, seed=seed, progress=advance)
+        return work(advance)
+    except KeyboardInterrupt:
+        if interrupted is not None:
+            typer.echo(f"interrupted: finished chunks are kept in {interrupted}/; finish the "
+                       f"run with: hemasim run --resume {interrupted}", err=True)
+        raise
     finally:
         if state["shown"]:
             progress.stop()
@@ -129,8 +262,12 @@ def _write_outputs(out, model, scenario, result, table, summary, elapsed, path) 
 
     record = dict(provenance(result))
     record["scenario"] = json.loads(record["scenario"])
+    from hemasim.streaming import threshold_records
+
     record.update(scenario_file=str(path),
-                  references=api.references_text(model))
+                  references=api.references_text(model),
+                  endpoint_units=dict(zip(summary["endpoint"], summary["unit"], strict=True)),
+                  thresholds=threshold_records(model))
     title = f"{scenario.name}: {model.title}"
     write_run_directory(out, {
         "timecourse.parquet": lambda target: write_parquet(result, target),
@@ -304,18 +441,22 @@ def experiment(
 def _write_experiment(out: Path, outcome, rows) -> None:
     from hemasim.io.results import write_parquet
     from hemasim.io.run_directory import write_run_directory
-    from hemasim.plot.timecourse import plot_timecourse
+    from hemasim.plot.experiment import plot_experiment
     from hemasim.result import provenance
 
     record = dict(provenance(outcome.result), experiment=outcome.experiment.name)
     record["scenario"] = json.loads(record["scenario"])
-    write_run_directory(out, {
+    record["arms"] = {label: file for label, file in outcome.experiment.arm_files()}
+    writers = {
         "timecourse.parquet": lambda target: write_parquet(outcome.result, target),
         "validation.json": lambda target: target.write_text(json.dumps(rows, indent=2) + "\n"),
-        "figure.png": lambda target: plot_timecourse(
-            outcome.result, list(outcome.experiment.figure_variables), target,
-            title=outcome.experiment.title),
-    }, record)
+        "figure.png": lambda target: plot_experiment(outcome, target),
+    }
+    for label, result in list(outcome.arms.items())[1:]:
+        slug = "".join(c if c.isalnum() else "-" for c in label).strip("-")
+        writers[f"timecourse-{slug}.parquet"] = (
+            lambda target, result=result: write_parquet(result, target))
+    write_run_directory(out, writers, record)
 
 
 def _print_validation(rows: list[dict], title: str) -> None:
@@ -349,6 +490,7 @@ def validate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON ro
         raise typer.Exit(1)
 
 
+app.command("summarize")(summarize)
 app.command("export-sbml")(export_sbml_command)
 
 
