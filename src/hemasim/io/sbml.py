@@ -36,26 +36,22 @@ from pathlib import Path
 import libsbml
 import numpy as np
 
+from hemasim.io.sbml_events import DECLARED_SUFFIX, ScenarioEvents
 from hemasim.io.sbml_math import (
     ExpressionWriter,
     UnitTable,
     apply,
     name_node,
     number_node,
-    time_node,
 )
 from hemasim.model.compile import INFUSION_PREFIX, compile_model
 from hemasim.model.declaration import Parameter, Source
 from hemasim.model.model import Model
-from hemasim.scenario.events import Dose, ParameterChange, Scenario, StateJump
-from hemasim.solve.schedule import dose_amount
-from hemasim.units import TIME_UNIT, base_factor, conversion_factor, parse_unit
+from hemasim.scenario.events import Scenario
+from hemasim.units import TIME_UNIT, base_factor, parse_unit
 
 SBML_LEVEL, SBML_VERSION = 3, 2
 XHTML = "http://www.w3.org/1999/xhtml"
-DECLARED_SUFFIX = "__declared"
-"""Suffix of the constant holding a parameter's declared value when scenario windows change
-the parameter itself."""
 
 _SUBSTANCE_DIMENSIONS = {"[mass]", "[substance]", "[biological_activity]"}
 
@@ -165,8 +161,8 @@ class _Exporter:
         self.taken = {*model.species_names, *model.parameter_names, *model.observable_names,
                       *(d.name for d in model.derived)}
         self.dosed = tuple(dict.fromkeys(target.species for target in model.dosing))
-        self.changed = self._changed_parameters()
-        self.dose_ids: dict[int, str] = {}
+        self.events = ScenarioEvents(self, scenario) if scenario is not None else None
+        self.changed = self.events.changed if self.events else ()
         symbol_units = {s.name: s.unit for s in model.species}
         symbol_units |= {p.name: p.unit for p in model.parameters}
         symbol_units |= {d.name: d.unit for d in model.derived}
@@ -175,7 +171,7 @@ class _Exporter:
         self._build()
 
     # -- helpers ---------------------------------------------------------------------------
-    def _new_id(self, stem: str) -> str:
+    def new_id(self, stem: str) -> str:
         identifier, count = sbml_id(stem), 1
         while identifier in self.taken:
             count += 1
@@ -183,7 +179,7 @@ class _Exporter:
         self.taken.add(identifier)
         return identifier
 
-    def _annotate(self, element: libsbml.SBase, source: Source | None, *paragraphs: str):
+    def annotate(self, element: libsbml.SBase, source: Source | None, *paragraphs: str):
         element.setMetaId(f"meta_{element.getId()}")
         texts = list(paragraphs) + (_source_paragraphs(source) if source else [])
         element.setNotes(_notes(*texts))
@@ -197,7 +193,7 @@ class _Exporter:
         term.addResource(f"https://identifiers.org/doi:{doi}")
         element.addCVTerm(term)
 
-    def _parameter(self, identifier: str, value: float, unit: str, constant: bool
+    def parameter(self, identifier: str, value: float, unit: str, constant: bool
                    ) -> libsbml.Parameter:
         parameter = self.sbml.createParameter()
         parameter.setId(identifier)
@@ -205,12 +201,6 @@ class _Exporter:
         parameter.setUnits(self.units.unit_id(unit))
         parameter.setConstant(constant)
         return parameter
-
-    def _changed_parameters(self) -> tuple[str, ...]:
-        if self.scenario is None:
-            return ()
-        names = [e.parameter for e in self.scenario.events if isinstance(e, ParameterChange)]
-        return tuple(dict.fromkeys(names))
 
     # -- the document ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -223,15 +213,15 @@ class _Exporter:
         self.sbml.setVolumeUnits("litre")
         self._model_notes()
         self._compartments()
-        if self.scenario is not None:
-            self._doses()
+        if self.events:
+            self.events.write_doses()
         self._parameters()
         self._derived()
         self._species()
         self._observables()
         self._rate_rules()
-        if self.scenario is not None:
-            self._events()
+        if self.events:
+            self.events.write_events()
 
     def _model_notes(self) -> None:
         from hemasim import __version__
@@ -256,7 +246,7 @@ class _Exporter:
                 f"{scenario.duration:g} days, output every {scenario.output_step:g} days; "
                 f"subject {scenario.subject.weight_kg:g} kg, {scenario.subject.bsa_m2:g} m2. "
                 "Its interventions are the events of this model.")
-        self._annotate(self.sbml, None, *paragraphs)
+        self.annotate(self.sbml, None, *paragraphs)
         for reference in model.references:
             if reference.doi:
                 self._describe_by(self.sbml, reference.doi)
@@ -266,7 +256,7 @@ class _Exporter:
         for species in self.model_declaration.species:
             if species.compartment in self.compartment_ids:
                 continue
-            identifier = self._new_id(species.compartment)
+            identifier = self.new_id(species.compartment)
             compartment = self.sbml.createCompartment()
             compartment.setId(identifier)
             compartment.setName(species.compartment)
@@ -292,31 +282,31 @@ class _Exporter:
                                   f"{v.omega:.4g} ({v.source.describe()}).")
             changed = declared.name in self.changed
             if changed:
-                base = self._parameter(declared.name + DECLARED_SUFFIX, declared.value,
-                                       declared.unit, True)
+                base = self.parameter(declared.name + DECLARED_SUFFIX, declared.value,
+                                      declared.unit, True)
                 self.taken.add(base.getId())
-                self._annotate(base, declared.source, f"Declared value of {declared.name}. "
-                               + paragraphs[0], *paragraphs[1:])
+                self.annotate(base, declared.source, f"Declared value of {declared.name}. "
+                              + paragraphs[0], *paragraphs[1:])
                 paragraphs.append(f"Changed by the scenario's windows (events); its declared "
                                   f"value is {declared.name}{DECLARED_SUFFIX}.")
-            parameter = self._parameter(declared.name, declared.value, declared.unit,
-                                        not changed)
-            self._annotate(parameter, declared.source, *paragraphs)
+            parameter = self.parameter(declared.name, declared.value, declared.unit,
+                                       not changed)
+            self.annotate(parameter, declared.source, *paragraphs)
             if changed:
                 assignment = self.sbml.createInitialAssignment()
                 assignment.setSymbol(declared.name)
-                assignment.setMath(self._window_value(declared, 0.0))
+                assignment.setMath(self.events.window_value(declared, 0.0))
         for species in self.dosed:
             unit = f"({self.model_declaration.species_named(species).unit})/{TIME_UNIT}"
             identifier = INFUSION_PREFIX + species
             self.taken.add(identifier)
-            parameter = self._parameter(identifier, 0.0, unit, False)
-            self._annotate(parameter, None, f"Infusion input into {species}: zero except while "
-                           "an infusion runs, when events set it to dose / duration.")
-            if self.scenario is not None and self._infusions(species, 0.0):
+            parameter = self.parameter(identifier, 0.0, unit, False)
+            self.annotate(parameter, None, f"Infusion input into {species}: zero except while "
+                          "an infusion runs, when events set it to dose / duration.")
+            if self.events and self.events.infusions(species, 0.0):
                 assignment = self.sbml.createInitialAssignment()
                 assignment.setSymbol(identifier)
-                assignment.setMath(self._infusion_rate(species, 0.0))
+                assignment.setMath(self.events.infusion_rate(species, 0.0))
 
     def _derived(self) -> None:
         model = self.model_declaration
@@ -326,10 +316,10 @@ class _Exporter:
             dynamic = bool(names & follows)
             if dynamic:
                 follows.add(derived.name)
-            parameter = self._parameter(derived.name, float("nan"), derived.unit, not dynamic)
+            parameter = self.parameter(derived.name, float("nan"), derived.unit, not dynamic)
             parameter.unsetValue()
-            self._annotate(parameter, None, derived.meaning + ".",
-                           f"Derived quantity: {derived.expression} [{derived.unit}]." + (
+            self.annotate(parameter, None, derived.meaning + ".",
+                          f"Derived quantity: {derived.expression} [{derived.unit}]." + (
                                " An assignment rule, since scenario windows change what it "
                                "depends on." if dynamic else ""))
             rule = (self.sbml.createAssignmentRule() if dynamic
@@ -371,9 +361,9 @@ class _Exporter:
                 species.setInitialConcentration(value)
             else:
                 species.setInitialAmount(value)
-            self._annotate(species, None, f"{declared.meaning} [{declared.unit}], "
-                           f"{declared.compartment}; exported as "
-                           f"{'a concentration' if concentration else 'an amount'}.")
+            self.annotate(species, None, f"{declared.meaning} [{declared.unit}], "
+                          f"{declared.compartment}; exported as "
+                          f"{'a concentration' if concentration else 'an amount'}.")
 
     def _steady_state(self) -> dict[str, float]:
         from hemasim.solve.cohort import sample_parameters
@@ -385,8 +375,11 @@ class _Exporter:
         compiled = compile_model(model)
         declared = sample_parameters(model, np.zeros(1, dtype=np.int64), 0, False)
         if self.scenario is not None:
+            # the windows in force at time 0 (a knockout from day 0) shape the steady state;
+            # an infusion running from time 0 is treatment, not part of it
             parameters = build_schedule(compiled, self.scenario, declared
-                                        ).segment_parameters[:, 0, :]
+                                        ).segment_parameters[:, 0, :].copy()
+            parameters[:, list(compiled.infusion_index.values())] = 0.0
         else:
             parameters = compiled.parameter_vector(declared[0])[None, :]
         start = initial_states(compiled, parameters)
@@ -395,12 +388,12 @@ class _Exporter:
 
     def _observables(self) -> None:
         for observable in self.model_declaration.observables:
-            parameter = self._parameter(observable.name, float("nan"), observable.unit, False)
+            parameter = self.parameter(observable.name, float("nan"), observable.unit, False)
             parameter.unsetValue()
-            self._annotate(parameter, None, f"{observable.meaning} [{observable.unit}]; "
-                           + ("a read-out" if observable.reported else
-                              "an internal signal the rates use") + ".",
-                           f"hemasim expression: {observable.expression}")
+            self.annotate(parameter, None, f"{observable.meaning} [{observable.unit}]; "
+                          + ("a read-out" if observable.reported else
+                             "an internal signal the rates use") + ".",
+                          f"hemasim expression: {observable.expression}")
             rule = self.sbml.createAssignmentRule()
             rule.setVariable(observable.name)
             rule.setMath(self.writer.expression(observable.expression, observable.unit))
@@ -436,142 +429,6 @@ class _Exporter:
             rule.setNotes(_notes("Processes: " + "; ".join(
                 f"{name} ({'+' if c > 0 else '-'}{abs(c):g})"
                 for c, _, name in terms[declared.name]) + "."))
-
-    # -- scenario events -------------------------------------------------------------------
-    def _doses(self) -> None:
-        """One constant per dose: its amount in the target species' unit."""
-        scenario = self.scenario
-        model = self.model_declaration
-        for index, event in enumerate(scenario.events):
-            if isinstance(event, Dose) and event.time < scenario.duration:
-                target = model.dosing_target(event.drug, event.route)
-                unit = model.species_named(target.species).unit
-                amount = dose_amount(event, unit, scenario.subject.weight_kg,
-                                     scenario.subject.bsa_m2)
-                identifier = self._new_id(f"dose_{len(self.dose_ids) + 1}")
-                parameter = self._parameter(identifier, amount, unit, True)
-                basis = {"per_kg": f" per kg x {scenario.subject.weight_kg:g} kg",
-                         "per_m2": f" per m2 x {scenario.subject.bsa_m2:g} m2"}.get(
-                             event.basis, "")
-                kind = (f"infusion over {event.duration * 24:g} h" if event.duration > 0
-                        else "bolus")
-                self._annotate(parameter, None, f"{event.drug} {event.route} {kind} on day "
-                               f"{event.time:g}: {event.amount:g} {event.unit}{basis} = "
-                               f"{amount:g} {unit} into {target.species}.")
-                self.dose_ids[index] = identifier
-
-    def _events(self) -> None:
-        scenario = self.scenario
-        times = {t for t in self._event_times() if 0.0 <= t < scenario.duration}
-        if self.changed or any(self._infusions(species) for species in self.dosed):
-            times.add(0.0)
-        for number, time in enumerate(sorted(times), start=1):
-            assignments = self._assignments_at(time)
-            if not assignments:
-                continue
-            event = self.sbml.createEvent()
-            event.setId(self._new_id(f"event_{number}"))
-            event.setName(f"day {time:g}")
-            event.setUseValuesFromTriggerTime(True)
-            trigger = event.createTrigger()
-            trigger.setInitialValue(False)
-            trigger.setPersistent(True)
-            trigger.setMath(apply(">=", time_node(),
-                                  number_node(time, self.units.unit_id(TIME_UNIT))))
-            for variable, math_node in assignments:
-                assignment = event.createEventAssignment()
-                assignment.setVariable(variable)
-                assignment.setMath(math_node)
-
-    def _event_times(self) -> list[float]:
-        found = []
-        for event in self.scenario.events:
-            if isinstance(event, Dose):
-                found += [event.time] + ([event.time + event.duration]
-                                         if event.duration > 0 else [])
-            elif isinstance(event, ParameterChange):
-                found += [event.start] + ([event.end] if math.isfinite(event.end) else [])
-            elif isinstance(event, StateJump):
-                found.append(event.time)
-        return found
-
-    def _assignments_at(self, time: float) -> list[tuple[str, libsbml.ASTNode]]:
-        """Event assignments at ``time``: parameter windows and infusion inputs for the
-        segment that starts there, then state jumps folded in scenario order (each
-        assignment sees the values before the event).
-
-        At time 0 every window-changed parameter and every used infusion input is assigned
-        too, although its initial value already holds it: a simulator that resets only the
-        species between runs (libRoadRunner's ``reset()``) would otherwise start a second
-        run with the values the first run's last event left."""
-        scenario = self.scenario
-        model = self.model_declaration
-        found: list[tuple[str, libsbml.ASTNode]] = []
-        for name in self.changed:
-            bounds = [t for e in scenario.events if isinstance(e, ParameterChange)
-                      and e.parameter == name for t in (e.start, e.end)]
-            if time == 0.0 or any(abs(t - time) < 1e-12 for t in bounds):
-                found.append((name, self._window_value(model.parameter(name), time)))
-        for species in self.dosed:
-            bounds = [t for e in self._infusions(species) for t in (e.time, e.time + e.duration)]
-            if bounds and (time == 0.0 or any(abs(t - time) < 1e-12 for t in bounds)):
-                found.append((INFUSION_PREFIX + species, self._infusion_rate(species, time)))
-        jumps: dict[str, libsbml.ASTNode] = {}
-        for index, event in enumerate(scenario.events):
-            if isinstance(event, Dose) and event.duration == 0 and abs(event.time - time) < 1e-12:
-                species = model.dosing_target(event.drug, event.route).species
-                current = jumps.get(species) or name_node(species)
-                jumps[species] = apply("+", current, name_node(self.dose_ids[index]))
-            elif isinstance(event, StateJump) and abs(event.time - time) < 1e-12:
-                current = jumps.get(event.species) or name_node(event.species)
-                unit = model.species_named(event.species).unit
-                if event.mode == "scale":
-                    jumps[event.species] = apply("*", current, number_node(event.value))
-                    continue
-                value = event.value * (conversion_factor(event.unit, unit) if event.unit
-                                       else 1.0)
-                amount = number_node(value, self.units.unit_id(unit))
-                jumps[event.species] = (apply("+", current, amount) if event.mode == "add"
-                                        else amount)
-        return found + list(jumps.items())
-
-    def _infusions(self, species: str, time: float | None = None) -> list[Dose]:
-        model = self.model_declaration
-        found = [e for e in self.scenario.events if isinstance(e, Dose) and e.duration > 0
-                 and e.time < self.scenario.duration
-                 and model.dosing_target(e.drug, e.route).species == species]
-        if time is None:
-            return found
-        return [e for e in found if e.time - 1e-12 <= time < e.time + e.duration - 1e-12]
-
-    def _infusion_rate(self, species: str, time: float) -> libsbml.ASTNode:
-        """Sum of dose / duration over the infusions into ``species`` running from ``time``."""
-        index = {id(e): i for i, e in enumerate(self.scenario.events)}
-        node = None
-        for dose in self._infusions(species, time):
-            term = apply("/", name_node(self.dose_ids[index[id(dose)]]),
-                         number_node(dose.duration, self.units.unit_id(TIME_UNIT)))
-            node = term if node is None else apply("+", node, term)
-        if node is None:
-            unit = f"({self.model_declaration.species_named(species).unit})/{TIME_UNIT}"
-            node = number_node(0, self.units.unit_id(unit))
-        return node
-
-    def _window_value(self, declared: Parameter, time: float) -> libsbml.ASTNode:
-        """The value of a changed parameter in the segment starting at ``time``: its
-        declared value with the windows active there applied in scenario order."""
-        node = name_node(declared.name + DECLARED_SUFFIX)
-        for event in self.scenario.events:
-            if not (isinstance(event, ParameterChange) and event.parameter == declared.name
-                    and event.start - 1e-12 <= time < event.end - 1e-12):
-                continue
-            if event.scale is not None:
-                node = apply("*", node, number_node(event.scale))
-            else:
-                value = event.value * conversion_factor(event.unit or declared.unit,
-                                                        declared.unit)
-                node = number_node(value, self.units.unit_id(declared.unit))
-        return node
 
 
 def _bounds_text(parameter: Parameter) -> str:
