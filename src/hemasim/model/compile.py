@@ -108,7 +108,15 @@ def compile_model(model: Model) -> CompiledModel:
     compiled = _compile_structure(model.structure_hash, model)
     if compiled.model is model:
         return compiled
-    return dataclasses.replace(compiled, model=model)
+    # Same equations by position; the names are this model's.
+    dosed = tuple(dict.fromkeys(target.species for target in model.dosing))
+    parameter_names = (*model.parameter_names, *(INFUSION_PREFIX + name for name in dosed),
+                       *(d.name for d in model.derived))
+    first_infusion = len(model.parameters)
+    return dataclasses.replace(
+        compiled, model=model, species_names=model.species_names,
+        parameter_names=parameter_names,
+        infusion_index={name: first_infusion + k for k, name in enumerate(dosed)})
 
 
 _STRUCTURES: dict[str, CompiledModel] = {}

@@ -12,6 +12,7 @@ import hashlib
 import json
 import keyword
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -34,6 +35,10 @@ from hemasim.model.expressions import ExpressionError, check_unit, parse_express
 from hemasim.units import TIME_UNIT, parse_unit
 
 RESERVED_NAMES = frozenset({"t", "time"})
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A name in an expression (species, parameter, derived quantity, observable or function)."""
 
 
 class ModelError(ValueError):
@@ -175,18 +180,32 @@ class Model:
 
     @cached_property
     def structure_hash(self) -> str:
-        """SHA-256 (first 16 hex digits) of the equations alone, without parameter values.
+        """SHA-256 (first 16 hex digits) of the equations alone, without parameter values
+        and without names.
 
-        Models that differ only in parameter values (knockouts, overrides) share compiled
-        code, which takes parameters as inputs.
+        Every species, parameter, derived quantity and observable is replaced by its kind
+        and position before hashing, so models that differ only in parameter values
+        (knockouts, overrides) or in names (a genotype called ``donor`` or ``clone``) share
+        compiled code, which takes states and parameters by position.
         """
+        token = {s.name: f"S{i}" for i, s in enumerate(self.species)}
+        token.update((p.name, f"P{j}") for j, p in enumerate(self.parameters))
+        token.update((d.name, f"D{k}") for k, d in enumerate(self.derived))
+        token.update((o.name, f"O{m}") for m, o in enumerate(self.observables))
+
+        def canonical(text: object) -> str:
+            return _IDENTIFIER.sub(lambda match: token.get(match.group(0), match.group(0)),
+                                   str(text))
+
         content = {
-            "species": [(s.name, s.unit, str(s.initial)) for s in self.species],
-            "parameters": [(p.name, p.unit) for p in self.parameters],
-            "processes": [(p.name, p.rate, sorted(p.changes.items())) for p in self.processes],
-            "derived": [(d.name, d.expression, d.unit) for d in self.derived],
-            "observables": [(o.name, o.expression, o.unit) for o in self.observables],
-            "dosing": [(d.drug, d.route, d.species) for d in self.dosing],
+            "species": [(s.unit, canonical(s.initial)) for s in self.species],
+            "parameters": [p.unit for p in self.parameters],
+            "processes": [(canonical(p.rate), sorted((token[name], coefficient)
+                                                     for name, coefficient in p.changes.items()))
+                          for p in self.processes],
+            "derived": [(canonical(d.expression), d.unit) for d in self.derived],
+            "observables": [(canonical(o.expression), o.unit) for o in self.observables],
+            "dosing": [token[name] for name in dict.fromkeys(d.species for d in self.dosing)],
         }
         text = json.dumps(content, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
