@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from hemasim.analysis.standard import standard_endpoints
 from hemasim.model.model import Model
 from hemasim.scenario.events import Scenario
 from hemasim.solve.methods import Rodas4
+from hemasim.solve.parallel import SchedulerUnreachable
 
 STREAM_ABOVE_PATIENTS = 1000
 """Cohorts larger than this are streamed to a partitioned run directory by ``hemasim run``;
@@ -229,8 +231,13 @@ def stream_cohort(model: Model, scenario: Scenario, directory, *, patients: int,
               "endpoint_units": {spec.name: spec.unit for spec in specs},
               "thresholds": threshold_records(model)}
     run = PartitionedRun.create(directory, manifest, record, scenario_text)
-    with run:
-        return _complete(run, model, scenario, method, workers, scheduler, progress)
+    try:
+        with run:
+            return _complete(run, model, scenario, method, workers, scheduler, progress)
+    except SchedulerUnreachable:
+        if not run.done:  # nothing was computed: leave no unfinished run behind
+            shutil.rmtree(run.path, ignore_errors=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -298,8 +305,8 @@ def resume_cohort(directory, *, model: Model | None = None, workers: int = 1,
         model: the model it was started with; default the registered model its scenario
             names (as ``hemasim run`` uses).
         workers, scheduler, progress: as in ``stream_cohort``.
-        expect: settings the caller expects (``patients``, ``seed``, ``chunk_size``,
-            ``model_hash``); a mismatch raises instead of mixing two different runs.
+        expect: what the caller expects (``patients``, ``seed``, ``chunk_size``, and
+            ``scenario``: a Scenario); a mismatch raises instead of mixing two cohorts.
 
     Returns:
         The finished run; the same files as an uninterrupted run would have written.
@@ -321,9 +328,15 @@ def resume_cohort(directory, *, model: Model | None = None, workers: int = 1,
             from hemasim.models import scenario_model
 
             model = scenario_model(scenario)
+        expect = dict(expect or {})
+        given = expect.pop("scenario", None)
+        if given is not None and _scenario_identity(given) != _scenario_identity(scenario):
+            raise RunDirectoryError(f"{run.path}: the run was started with another scenario "
+                                    f"(see {run.path / SCENARIO_FILE}); resume it without "
+                                    "naming a scenario file")
         actual = dict(run.manifest, model_hash=apply_overrides(model, scenario).content_hash)
-        for key, value in (expect or {}).items():
-            if value is not None and key in ("model_hash", "patients", "seed", "chunk_size") \
+        for key, value in expect.items():
+            if value is not None and key in ("patients", "seed", "chunk_size") \
                     and actual.get(key) != value:
                 raise RunDirectoryError(
                     f"{run.path}: the run has {key} {run.manifest.get(key)!r}, not {value!r}; "
@@ -427,6 +440,13 @@ def _result(run, resumed: int, summary: pd.DataFrame | None = None,
     return StreamedRun(run.path, int(run.manifest["patients"]), len(run.chunks()), resumed,
                        run.failed_patients(), tuple(run.failure_messages()), summary,
                        fractions)
+
+
+def _scenario_identity(scenario: Scenario) -> str:
+    """The scenario as JSON, wherever it was read from."""
+    from hemasim.solve.simulate import scenario_to_json
+
+    return scenario_to_json(dataclasses.replace(scenario, source=None))
 
 
 def _partition_provenance(path: Path) -> dict:

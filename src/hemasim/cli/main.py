@@ -84,21 +84,30 @@ def run(
     started = time.perf_counter()
     _prepare_compiled_model(model, scenario)
     if patients > STREAM_ABOVE_PATIENTS:
-        from hemasim.solve.parallel import available_cores
+        from hemasim.io.partitions import RunDirectoryError
+        from hemasim.solve.parallel import SchedulerUnreachable, available_cores
 
         workers = available_cores() if workers is None else workers
-        streamed = _run_with_progress(
-            patients, 0, lambda advance: api.stream_cohort(
-                model, scenario, out, patients=patients, seed=seed,
-                scenario_text=Path(path).read_text(encoding="utf-8"), scenario_file=str(path),
-                chunk_size=chunk_size, workers=workers, scheduler=scheduler,
-                progress=advance),
-            interrupted=out)
+        try:
+            streamed = _run_with_progress(
+                patients, 0, lambda advance: api.stream_cohort(
+                    model, scenario, out, patients=patients, seed=seed,
+                    scenario_text=Path(path).read_text(encoding="utf-8"),
+                    scenario_file=str(path), chunk_size=chunk_size, workers=workers,
+                    scheduler=scheduler, progress=advance),
+                interrupted=out)
+        except (RunDirectoryError, SchedulerUnreachable) as error:
+            fail(str(error))
         _report_streamed(model, streamed, time.perf_counter() - started)
         return
-    result = _run_with_progress(patients, 0, lambda advance: api.run_cohort(
-        model, scenario, patients=patients, seed=seed, progress=advance,
-        chunk_size=chunk_size, workers=workers or 1, scheduler=scheduler))
+    from hemasim.solve.parallel import SchedulerUnreachable
+
+    try:
+        result = _run_with_progress(patients, 0, lambda advance: api.run_cohort(
+            model, scenario, patients=patients, seed=seed, progress=advance,
+            chunk_size=chunk_size, workers=workers or 1, scheduler=scheduler))
+    except SchedulerUnreachable as error:
+        fail(str(error))
     elapsed = time.perf_counter() - started
     table, summary = api.endpoint_tables(model, result)
     _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
@@ -133,7 +142,7 @@ def _resume_run(directory: Path, scenario_file, patients, seed, chunk_size, work
                 scheduler) -> None:
     from hemasim import api
     from hemasim.io.partitions import RunDirectoryError
-    from hemasim.solve.parallel import available_cores
+    from hemasim.solve.parallel import SchedulerUnreachable, available_cores
     from hemasim.streaming import inspect_run
 
     started = time.perf_counter()
@@ -142,10 +151,8 @@ def _resume_run(directory: Path, scenario_file, patients, seed, chunk_size, work
         state = inspect_run(directory)
         if scenario_file is not None:
             from hemasim.scenario.loading import load_scenario
-            from hemasim.solve.simulate import apply_overrides
 
-            given = load_scenario(scenario_file)
-            expect["model_hash"] = apply_overrides(api.model_for(given), given).content_hash
+            expect["scenario"] = load_scenario(scenario_file)
         if not state.complete:
             _prepare_compiled_model(state.model, state.scenario)
         streamed = _run_with_progress(
@@ -153,7 +160,7 @@ def _resume_run(directory: Path, scenario_file, patients, seed, chunk_size, work
                 directory, model=state.model, workers=available_cores() if workers is None
                 else workers, scheduler=scheduler, progress=advance, expect=expect),
             interrupted=directory)
-    except RunDirectoryError as error:
+    except (RunDirectoryError, SchedulerUnreachable) as error:
         fail(str(error))
     if streamed.resumed_chunks == streamed.chunks and state.complete:
         console.print(f"{directory} is already complete; nothing to do")

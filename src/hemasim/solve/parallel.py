@@ -28,8 +28,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+SCHEDULER_TIMEOUT_SECONDS = 20
+"""How long to try to connect to a Dask scheduler before giving up."""
+
 PARENT_CHECK_SECONDS = 1.0
 """How often a local worker checks that the process that started it is still alive."""
+
+
+class SchedulerUnreachable(RuntimeError):
+    """The Dask scheduler named by an address cannot be reached."""
 
 
 def available_cores() -> int:
@@ -57,6 +64,7 @@ def run_tasks(function: Callable[[Any], Any], tasks: Iterable[Any],
             cluster's threads).
 
     Raises:
+        SchedulerUnreachable: if ``scheduler`` cannot be reached.
         Whatever ``function`` raised for a task, or ``on_result`` raised.
     """
     if workers < 1:
@@ -150,7 +158,12 @@ def _exit_with_parent(parent: int) -> None:
 def _run_on_dask(function, tasks, on_result, scheduler: str, window: int | None) -> None:
     from distributed import Client, as_completed
 
-    with Client(scheduler, set_as_default=False) as client:
+    try:
+        client = Client(scheduler, set_as_default=False, timeout=SCHEDULER_TIMEOUT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise SchedulerUnreachable(f"--scheduler {scheduler}: cannot reach a Dask scheduler "
+                                   f"there ({error})") from None
+    with client:
         window = window or 2 * max(1, sum(client.nthreads().values()))
         queue = iter(tasks)
         pending: dict[str, tuple[Any, Any]] = {}
