@@ -23,7 +23,7 @@ from hemasim.analysis.cohort_store import (
     threshold_fractions,
 )
 from hemasim.cli.main import app
-from hemasim.io.partitions import RunDirectoryError, read_timecourse
+from hemasim.io.partitions import RunDirectoryError, read_sample, read_timecourse
 from hemasim.scenario.loading import scenario_from_yaml_text
 from hemasim.streaming import resume_cohort, stream_cohort
 
@@ -74,6 +74,9 @@ def test_streamed_run_equals_the_in_memory_run_and_its_summaries(fast, tmp_path)
     stored = read_timecourse(tmp_path / "run")
     for name in ("value", "parameter_value", "status"):
         xr.testing.assert_identical(stored[name], memory[name])
+    sample = read_sample(tmp_path / "run", ["C_docetaxel", "ANC"], 130, dict(memory.attrs))
+    np.testing.assert_array_equal(
+        sample["value"].values, memory["value"].sel(variable=["C_docetaxel", "ANC"]).values[:130])
     table, summary = api.endpoint_tables(model, memory)
     pd.testing.assert_frame_equal(endpoint_rows(tmp_path / "run"), table)
     # DuckDB's percentiles and mean agree with numpy's to rounding.

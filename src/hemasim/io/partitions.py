@@ -306,8 +306,10 @@ def read_sample(path: str | os.PathLike, variables: list[str], patients: int,
                 provenance: dict) -> xr.Dataset:
     """The first ``patients`` patients' trajectories of some variables, as a result.
 
-    Only the partitions holding those patients are opened, and only rows of ``variables``
-    are kept, so memory is ``patients x times x len(variables)`` values.
+    Only the partitions holding those patients are opened, and of them only the ``value``
+    column: ``write_parquet`` stores the rows ordered by patient, time and variable, one row
+    per cell, so positions give the cells. Memory: ``patients x times x len(variables)``
+    values plus one partition's values.
 
     Args:
         path: a partitioned run directory.
@@ -315,22 +317,21 @@ def read_sample(path: str | os.PathLike, variables: list[str], patients: int,
         patients: how many patients, from patient 0 on.
         provenance: attributes of the returned result (``patients`` is set here).
     """
-    values, ids, layout = [], [], None
+    values, ids, layout, chosen = [], [], None, []
     for file in partition_files(path, TIMECOURSE_DIRECTORY):
         metadata = pq.read_schema(file).metadata
         layout = json.loads(metadata[b"hemasim.layout"])
         chunk_ids = np.asarray(layout["patient"], dtype=np.int64)
         keep = chunk_ids < patients
         if not keep.any():
-            continue
+            break  # partitions hold increasing patient ids
         chosen = [name for name in layout["variable"] if name in variables]
-        table = pq.read_table(file, columns=["value"],
-                              filters=[("patient", "<", patients), ("variable", "in", chosen)])
-        shape = (int(keep.sum()), len(layout["time"]), len(chosen))
-        column = table.column("value").to_numpy()
+        positions = [layout["variable"].index(name) for name in chosen]
+        shape = (chunk_ids.size, len(layout["time"]), len(layout["variable"]))
+        column = pq.read_table(file, columns=["value"]).column("value").to_numpy()
         if column.size != np.prod(shape):
             raise RunDirectoryError(f"{file}: {column.size} values, expected {shape}")
-        values.append(column.reshape(shape))
+        values.append(column.reshape(shape)[keep][:, :, positions])
         ids.append(chunk_ids[keep])
     if layout is None or not values:
         raise RunDirectoryError(f"{path}: no timecourse partitions")
