@@ -242,6 +242,7 @@ class PartitionedRun:
         # so that a run's files do not depend on scheduling.
         _write_text(self.path / CHUNK_LOG_FILE, "".join(
             json.dumps(self.done[k], sort_keys=True) + "\n" for k in sorted(self.done)))
+        _fsync_directory(self.path)  # the closing files are durable before run.json says so
         files = sorted({*writers, RUN_RECORD_FILE, MANIFEST_FILE, CHUNK_LOG_FILE, SCENARIO_FILE,
                         f"{TIMECOURSE_DIRECTORY}/", f"{ENDPOINTS_DIRECTORY}/"})
         record = dict(record, complete=True, layout=PARTITIONED_LAYOUT, files=files,
