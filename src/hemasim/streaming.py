@@ -37,7 +37,7 @@ from hemasim.analysis.endpoints import evaluate_endpoints
 from hemasim.analysis.standard import standard_endpoints
 from hemasim.model.model import Model
 from hemasim.scenario.events import Scenario
-from hemasim.solve.methods import Rodas4
+from hemasim.solve.methods import Rodas4, ScipyReference
 from hemasim.solve.parallel import SchedulerUnreachable
 
 STREAM_ABOVE_PATIENTS = 1000
@@ -78,7 +78,7 @@ class ChunkTask:
     patients: int
     model: Model
     scenario: Scenario
-    method: Rodas4
+    method: Rodas4 | ScipyReference
     seed: int
     variability: bool
     encode: bool = True
@@ -116,7 +116,9 @@ def solve_chunk(task: ChunkTask) -> ChunkOutput:
     """Solve one chunk and compute its endpoints (runs on a worker; pure in its task)."""
     from hemasim.solve.simulate import apply_overrides, simulate
 
-    method = task.method if task.threads else dataclasses.replace(task.method, parallel=False)
+    method = task.method
+    if not task.threads and getattr(method, "parallel", False):
+        method = dataclasses.replace(method, parallel=False)
     key = apply_overrides(task.model, task.scenario).content_hash
     if key not in _PREPARED:
         # The first chunk in a process builds the model's numerical code; threads of one
@@ -156,7 +158,8 @@ def default_chunk_size(model: Model, scenario: Scenario) -> int:
     return int(max(1, min(MAX_CHUNK_PATIENTS, CHUNK_VALUES // max(1, times * variables))))
 
 
-def chunk_tasks(model: Model, scenario: Scenario, chunks, *, method: Rodas4, seed: int,
+def chunk_tasks(model: Model, scenario: Scenario, chunks, *,
+                method: Rodas4 | ScipyReference, seed: int,
                 variability: bool, encode: bool, threads: bool) -> list[ChunkTask]:
     """Tasks for the given chunks (objects with ``index``, ``first`` and ``patients``)."""
     return [ChunkTask(chunk.index, chunk.first, chunk.patients, model, scenario, method, seed,
@@ -190,7 +193,8 @@ class StreamedRun:
 
 
 def stream_cohort(model: Model, scenario: Scenario, directory, *, patients: int, seed: int,
-                  scenario_text: str, scenario_file: str = "", method: Rodas4 | None = None,
+                  scenario_text: str, scenario_file: str = "",
+                  method: Rodas4 | ScipyReference | None = None,
                   chunk_size: int | None = None, workers: int = 1,
                   scheduler: str | None = None,
                   progress: Callable[[int], None] | None = None) -> StreamedRun:
@@ -204,7 +208,7 @@ def stream_cohort(model: Model, scenario: Scenario, directory, *, patients: int,
         seed: cohort seed.
         scenario_text: the scenario's YAML, stored so that ``resume_cohort`` can reload it.
         scenario_file: where the scenario was read from (recorded in ``run.json``).
-        method: solver method (default ``Rodas4()``).
+        method: solver method (default ``Rodas4()``; ``ScipyReference`` works too).
         chunk_size: patients per chunk; default ``default_chunk_size``.
         workers: local worker processes (1: in this process, numba over all cores).
         scheduler: Dask scheduler address, to run the chunks on that cluster instead.
@@ -222,8 +226,9 @@ def stream_cohort(model: Model, scenario: Scenario, directory, *, patients: int,
     manifest = {"patients": int(patients), "chunk_size": int(chunk_size), "seed": int(seed),
                 "model": model.name, "model_hash": effective.content_hash,
                 "variability": patients > 1,
-                "method": {key: value for key, value in dataclasses.asdict(method).items()
-                           if key != "parallel"}}
+                "method": {"type": type(method).__name__,
+                           **{key: value for key, value in dataclasses.asdict(method).items()
+                              if key != "parallel"}}}
     specs = standard_endpoints(model)
     record = {"model": model.name, "model_hash": effective.content_hash,
               "scenario_name": scenario.name, "scenario_file": str(scenario_file),
@@ -344,15 +349,15 @@ def resume_cohort(directory, *, model: Model | None = None, workers: int = 1,
         if actual["model_hash"] != run.manifest["model_hash"]:
             raise RunDirectoryError(f"{run.path}: the model differs from the one the run was "
                                     "started with (another hemasim version or model file)")
-        method = Rodas4(**run.manifest["method"])
+        method = _method_from(run.manifest["method"])
         resumed = len(run.done)
         if run.complete:
             return _result(run, resumed)
         return _complete(run, model, scenario, method, workers, scheduler, progress)
 
 
-def _complete(run, model: Model, scenario: Scenario, method: Rodas4, workers: int,
-              scheduler: str | None, progress) -> StreamedRun:
+def _complete(run, model: Model, scenario: Scenario, method: Rodas4 | ScipyReference,
+              workers: int, scheduler: str | None, progress) -> StreamedRun:
     resumed = len(run.done)
     chunks = {chunk.index: chunk for chunk in run.chunks()}
     tasks = chunk_tasks(model, scenario, run.pending(), method=method,
@@ -440,6 +445,13 @@ def _result(run, resumed: int, summary: pd.DataFrame | None = None,
     return StreamedRun(run.path, int(run.manifest["patients"]), len(run.chunks()), resumed,
                        run.failed_patients(), tuple(run.failure_messages()), summary,
                        fractions)
+
+
+def _method_from(settings: dict):
+    """The solver method a manifest describes (``type`` and its fields)."""
+    fields = dict(settings)
+    kind = {"Rodas4": Rodas4, "ScipyReference": ScipyReference}[fields.pop("type", "Rodas4")]
+    return kind(**fields)
 
 
 def _scenario_identity(scenario: Scenario) -> str:
