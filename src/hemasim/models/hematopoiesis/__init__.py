@@ -19,10 +19,12 @@ from hemasim.model.declaration import (
     Parameter,
     Reference,
     Source,
+    Threshold,
     Variability,
     assumed,
 )
 from hemasim.model.model import Model
+from hemasim.models.hematopoiesis.drugs import drug_dosing
 from hemasim.models.hematopoiesis.genotype import (
     CELL_COMPONENTS,
     ENVIRONMENT_COMPONENTS,
@@ -42,6 +44,32 @@ MARCINIAK_2009 = Reference(
     "efficient repopulation. Stem Cells Dev. 2009;18(3):377-385",
     "10.1089/scd.2008.0143",
 )
+
+
+CTCAE_5 = Reference(
+    "ctcae5",
+    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) "
+    "version 5.0. US Department of Health and Human Services, 2017",
+)
+ENGRAFTMENT = Reference(
+    "champlin2000",
+    "Champlin RE, Schmitz N, Horowitz MM, et al. Blood stem cells compared with bone marrow as "
+    "a source of hematopoietic cells for allogeneic transplantation. Blood. "
+    "2000;95(12):3702-3709 (engraftment: first of 3 consecutive days with ANC >= 0.5 x10^9/L; "
+    "platelets >= 20 x10^9/L)",
+    "10.1182/blood.V95.12.3702",
+)
+THRESHOLDS = (
+    Threshold("ANC", 0.5, "grade 4 neutropenia", "below",
+              Source(CTCAE_5, "Neutrophil count decreased, grade 4: < 500/mm3")),
+    Threshold("platelets", 25.0, "grade 4 thrombocytopenia", "below",
+              Source(CTCAE_5, "Platelet count decreased, grade 4: < 25,000/mm3")),
+    Threshold("ANC", 0.5, "neutrophil recovery", "above",
+              Source(ENGRAFTMENT, "neutrophil engraftment threshold")),
+    Threshold("platelets", 20.0, "platelet recovery", "above",
+              Source(ENGRAFTMENT, "platelet engraftment threshold")),
+)
+"""Clinical levels of the integrated model's read-outs (toxicity grades, engraftment)."""
 
 
 class ParameterFileError(ValueError):
@@ -167,6 +195,8 @@ def hematopoiesis_model(species_kind: str = "human",
         observables=observables(genotypes),
         derived=tuple(Derived(*item) for item in DERIVED),
         variability=variability_set(species_kind),
+        dosing=drug_dosing(),
+        thresholds=THRESHOLDS,
         plot_variables=("ANC", "platelets", "Hb", "lymphocytes", "HSC_number"),
         species_kind=species_kind,
     )

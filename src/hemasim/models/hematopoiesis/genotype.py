@@ -17,6 +17,14 @@ CELL_COMPONENTS = MappingProxyType({
     "mpl": "thrombopoietin receptor c-Mpl on HSCs, megakaryocytes and platelets",
     "epo_receptor": "erythropoietin receptor on CFU-E",
     "il6_receptor": "IL-6 receptor signalling (gp130) in HSCs and myeloid progenitors",
+    "progenitor_self_renewal": "MPP/ST-HSC self-renewal propensity (scales the maximal MPP "
+                        "self-renewal fraction; a leukemic advantage)",
+    "niche_affinity": "affinity for the HSC niche (scales the return of cycling HSCs into "
+                      "free niches)",
+    "maturation": "ability of progenitors to mature into precursors (scales every myeloid "
+                  "and erythroid amplification; a leukemic maturation block lowers it)",
+    "immune_target": "recognition of the genotype's HSPCs by autoreactive T cells (aplastic "
+                     "anemia)",
 })
 """Pathway components carried by the cells of each genotype (name -> what it is)."""
 

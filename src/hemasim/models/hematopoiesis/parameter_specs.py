@@ -7,19 +7,11 @@ here, with a source, and nothing else.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from hemasim.models.hematopoiesis.drugs import drug_parameter_specs
+from hemasim.models.hematopoiesis.spec import FRACTION, ParameterSpec
+from hemasim.models.hematopoiesis.structure import RADIATION_GROUPS
 
-
-class ParameterSpec(NamedTuple):
-    name: str
-    unit: str
-    meaning: str
-    bounds: tuple[float, float] = (0.0, float("inf"))
-
-
-FRACTION = (0.0, 1.0)
-
-PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
+PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     # body
     ParameterSpec("blood_volume", "L", "blood volume"),
     # stem cells and niche
@@ -139,6 +131,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
                   "G-CSF", (1.0, float("inf"))),
     ParameterSpec("tpo_independent_fraction", "1", "share of megakaryocyte-progenitor "
                   "proliferative drive independent of c-Mpl", FRACTION),
+    ParameterSpec("tpo_il6_gain", "1", "gain g of hepatic TPO production on IL-6: production "
+                  "scales with (1 + g x IL-6 relative) / (1 + g)"),
     ParameterSpec("tpo_proliferation_max", "1", "maximal fold stimulation of megakaryocyte "
                   "progenitors by TPO", (1.0, float("inf"))),
     ParameterSpec("tpo_quiescence_independent_fraction", "1", "share of HSC return to "
@@ -165,3 +159,17 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("infection_il6_gain", "1", "fold increase of IL-6 production per unit "
                   "infection"),
 )
+
+INJURY_SPECS: tuple[ParameterSpec, ...] = (
+    *(spec for group in RADIATION_GROUPS for spec in (
+        ParameterSpec(f"{group}_radiation_alpha", "1/Gy", f"linear-quadratic alpha of {group}"
+                      " populations: surviving fraction exp(-alpha D - beta D^2) per fraction"),
+        ParameterSpec(f"{group}_radiation_beta", "1/Gy**2", f"linear-quadratic beta of {group}"
+                      " populations"))),
+    ParameterSpec("immune_destruction_rate", "1/day", "rate at which autoreactive T cells "
+                  "destroy HSCs and MPPs (aplastic anemia; 0 healthy)"),
+)
+
+PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
+    *PHYSIOLOGY_SPECS, *INJURY_SPECS, *drug_parameter_specs())
+"""Every declared parameter: physiology, injury (radiation, immune destruction), drugs."""

@@ -28,6 +28,12 @@ and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996
 from __future__ import annotations
 
 from hemasim.model.declaration import Observable, Process, Species
+from hemasim.models.hematopoiesis.drugs import (
+    drug_processes,
+    drug_signals,
+    drug_species,
+    kill_processes,
+)
 from hemasim.models.hematopoiesis.genotype import Genotype
 
 CELL = "cell"
@@ -85,6 +91,16 @@ MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "
 PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
 
+RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
+    "progenitor": ("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "CFU_GM_B"),
+    "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "B_PRE"),
+    "lymphocyte": ("B", "T", "NK"),
+}
+"""Populations sharing one linear-quadratic radiosensitivity (``<group>_radiation_alpha``,
+``<group>_radiation_beta``); mature red cells, platelets, neutrophils and monocytes are
+radioresistant (they die on their own schedule)."""
+
 
 NICHE_SOFTNESS = 0.01
 """Width of the smooth floor at zero of the free-niche fraction (numerical, not biological):
@@ -126,7 +142,7 @@ def species(genotypes: tuple[Genotype, ...]) -> tuple[Species, ...]:
                  "IL6": "il6_baseline"}
     for name, unit, meaning in CYTOKINES:
         found.append(Species(name, unit, "plasma", meaning, baselines[name]))
-    return tuple(found)
+    return (*found, *drug_species())
 
 
 def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
@@ -137,10 +153,12 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
                          f"{cell('MK3', g.name)})" for g in genotypes)
     marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
     internal = [
-        ("gcsf_relative", "GCSF / gcsf_baseline", "1", "G-CSF relative to steady state"),
+        ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
+         "G-CSF (endogenous plus filgrastim and pegfilgrastim) relative to steady state"),
         ("tpo_relative", "TPO / tpo_baseline", "1", "TPO relative to steady state"),
         ("epo_relative", "EPO / epo_baseline", "1", "EPO relative to steady state"),
-        ("il6_relative", "IL6 / il6_baseline", "1", "IL-6 relative to steady state"),
+        ("il6_relative", "(IL6 + C_il6) / il6_baseline", "1",
+         "IL-6 (endogenous plus recombinant) relative to steady state"),
         ("mpp_relative", f"{total('MPP', genotypes)} / mpp_count", "1",
          "marrow MPPs relative to steady state (the self-renewal signal)"),
         ("niche_free", niche_free_text(f"{total('HSC_Q', genotypes)} / niche_capacity"),
@@ -170,8 +188,9 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("Hb", f"{total('RBC', genotypes)} * mean_cell_hemoglobin / blood_volume", "g/dL",
          "hemoglobin"),
     ]
-    return [Observable(name, expression, unit, meaning, reported=(name == "Hb"))
-            for name, expression, unit, meaning in internal]
+    return [*drug_signals(),
+            *(Observable(name, expression, unit, meaning, reported=(name == "Hb"))
+              for name, expression, unit, meaning in internal)]
 
 
 def _density(name: str, count: str, genotypes: tuple[Genotype, ...]) -> str:
@@ -192,7 +211,7 @@ def _genotype_signals(g: str) -> list[Observable]:
          "TPO support of HSC return to quiescence"),
         ("hsc_self_renewal", f"hsc_self_renewal_max * self_renewal__{g} * hsc_feedback",
          "probability that an HSC division self-renews"),
-        ("mpp_self_renewal", "mpp_self_renewal_max * mpp_feedback",
+        ("mpp_self_renewal", f"mpp_self_renewal_max * progenitor_self_renewal__{g} * mpp_feedback",
          "probability that an MPP division self-renews"),
         ("lymphoid_share", f"lymphoid_fraction / (lymphoid_fraction + (1 - lymphoid_fraction)"
                            f" * il6_myeloid__{g})", "lymphoid share of MPP progeny"),
@@ -245,13 +264,15 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
     density = {name: _density(name, count, genotypes) for name, count in (
         ("CMP", "cmp_count"), ("BFU_E", "bfu_e_count"), ("CFU_E", "cfu_e_count"),
         ("MKP", "mkp_count"), ("CFU_GM", "cfu_gm_count"), ("CLP", "clp_count"))}
-    mpp_progeny = f"2 * mpp_division_rate * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
+    mpp_division = f"mpp_division_rate * {_density('MPP', 'mpp_count', genotypes)}"
+    mpp_progeny = f"2 * {mpp_division} * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
     gm_out = f"{c['CFU_GM']} / cfu_gm_residence_time"
     clp_out = f"{c['CLP']} / clp_residence_time"
     processes = [
         # stem cells
         Process(f"HSC return to quiescence ({g})",
-                f"hsc_return_rate * tpo_quiescence__{g} / il6_activation__{g} * niche_free"
+                f"hsc_return_rate * niche_affinity__{g} * tpo_quiescence__{g}"
+                f" / il6_activation__{g} * niche_free"
                 f" * {c['HSC_A']}", {c["HSC_A"]: -1, c["HSC_Q"]: 1}),
         Process(f"HSC activation ({g})", f"hsc_activation_rate * il6_activation__{g}"
                 f" * niche_vacancy_signal * {c['HSC_Q']}", {c["HSC_Q"]: -1, c["HSC_A"]: 1}),
@@ -263,7 +284,7 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         *_trafficking("HSC_A", "HSC_B", "hsc_egress_rate", g),
         # multipotent progenitors
         Process(f"MPP self-renewing division ({g})",
-                f"mpp_division_rate * mpp_self_renewal__{g} * {c['MPP']}", {c["MPP"]: 1}),
+                f"{mpp_division} * mpp_self_renewal__{g} * {c['MPP']}", {c["MPP"]: 1}),
         Process(f"MPP -> CLP ({g})", f"{mpp_progeny} * lymphoid_share__{g}",
                 {c["MPP"]: -0.5, c["CLP"]: 1}),
         Process(f"MPP -> CMP ({g})", f"{mpp_progeny} * (1 - lymphoid_share__{g})",
@@ -290,7 +311,7 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"CFU-E maturation ({g})", f"{c['CFU_E']} / cfu_e_residence_time",
                 {c["CFU_E"]: -1}),
         Process(f"erythroblasts from CFU-E ({g})",
-                f"erythroblast_amplification * epo_signal__{g} * {c['CFU_E']}"
+                f"erythroblast_amplification * maturation__{g} * epo_signal__{g} * {c['CFU_E']}"
                 f" / cfu_e_residence_time",
                 {c["EB1"]: 1}),
         *_chain(("EB1", "EB2", "EB3"), "erythroblast_transit_time", g, "RET"),
@@ -303,7 +324,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 {c["MKP"]: 1}),
         Process(f"MkP maturation ({g})", f"{c['MKP']} / mkp_residence_time", {c["MKP"]: -1}),
         Process(f"megakaryocytes from MkP ({g})",
-                f"megakaryocyte_amplification * {c['MKP']} / mkp_residence_time",
+                f"megakaryocyte_amplification * maturation__{g} * {c['MKP']}"
+                f" / mkp_residence_time",
                 {c["MK1"]: 1}),
         *_chain(("MK1", "MK2", "MK3"), "megakaryocyte_maturation_time", g, None),
         Process(f"megakaryocyte fragmentation ({g})",
@@ -317,11 +339,13 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f"{c['CFU_GM']}", {c["CFU_GM"]: 1}),
         Process(f"CFU-GM maturation ({g})", gm_out, {c["CFU_GM"]: -1}),
         Process(f"neutrophil precursors from CFU-GM ({g})",
-                f"neutrophil_amplification * gcsf_signal__{g} * (1 - monocyte_fraction)"
+                f"neutrophil_amplification * maturation__{g} * gcsf_signal__{g}"
+                f" * (1 - monocyte_fraction)"
                 f" * {gm_out}",
                 {c["NP1"]: 1}),
         Process(f"monocytes from CFU-GM ({g})",
-                f"monocyte_amplification * monocyte_fraction * {gm_out}", {c["MONO"]: 1}),
+                f"monocyte_amplification * maturation__{g} * monocyte_fraction * {gm_out}",
+                {c["MONO"]: 1}),
         *_trafficking("CFU_GM", "CFU_GM_B", "progenitor_egress_rate", g),
         *_chain(("NP1", "NP2", "NP3"), "neutrophil_maturation_time", g, "NR"),
         Process(f"neutrophil release ({g})",
@@ -347,6 +371,11 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"B-cell death ({g})", f"{c['B']} / b_cell_lifespan", {c["B"]: -1}),
         Process(f"T-cell death ({g})", f"{c['T']} / t_cell_lifespan", {c["T"]: -1}),
         Process(f"NK-cell death ({g})", f"{c['NK']} / nk_cell_lifespan", {c["NK"]: -1}),
+        # injury: drugs and immune destruction (aplastic anemia)
+        *kill_processes(c, g),
+        *(Process(f"immune destruction of {name} ({g})",
+                  f"immune_destruction_rate * immune_target__{g} * {c[name]}", {c[name]: -1})
+          for name in ("HSC_Q", "HSC_A", "MPP")),
     ]
     return processes
 
@@ -358,8 +387,9 @@ def _cytokine_processes() -> list[Process]:
         Process("G-CSF elimination (renal and neutrophil receptors)",
                 "gcsf_elimination_rate * GCSF * (1 - gcsf_receptor_clearance_fraction"
                 " + gcsf_receptor_clearance_fraction * gcsf_receptor_mass)", {"GCSF": -1}),
-        Process("TPO production (liver)", "tpo_baseline * tpo_elimination_rate * tpo_production",
-                {"TPO": 1}),
+        Process("TPO production (liver; IL-6 raises it)",
+                "tpo_baseline * tpo_elimination_rate * tpo_production"
+                " * (1 + tpo_il6_gain * il6_relative) / (1 + tpo_il6_gain)", {"TPO": 1}),
         Process("TPO elimination (c-Mpl on platelets and megakaryocytes)",
                 "tpo_elimination_rate * TPO * (1 - tpo_receptor_clearance_fraction"
                 " + tpo_receptor_clearance_fraction * tpo_receptor_mass)", {"TPO": -1}),
@@ -382,6 +412,7 @@ def processes(genotypes: tuple[Genotype, ...]) -> tuple[Process, ...]:
     for g in genotypes:
         found.extend(_cell_processes(genotypes, g.name))
     found.extend(_cytokine_processes())
+    found.extend(drug_processes())
     return tuple(found)
 
 
@@ -423,7 +454,9 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     found = [Observable(*item) for item in readouts]
     if len(genotypes) > 1:
         for g in genotypes:
-            for label, names in (("HSC", ("HSC_Q", "HSC_A")), ("neutrophils", ("NEU",)),
+            for label, names in (("HSC", ("HSC_Q", "HSC_A")),
+                                 ("marrow_progenitors", ("MPP", "CMP", "CFU_GM")),
+                                 ("neutrophils", ("NEU",)),
                                  ("B_cells", ("B",)), ("T_cells", ("T",)),
                                  ("platelets", ("PLT",)), ("RBC", ("RBC",))):
                 own = " + ".join(cell(n, g.name) for n in names)
