@@ -22,12 +22,14 @@ ErrorFactory = Callable[[str, str], Exception]
 
 
 def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype, ...]:
-    """The host first, then the file's genotypes; the host keeps the share left over."""
-    if not spec.genotypes:
+    """The host first, then the file's genotypes, then graft donors not declared (wild type,
+    none at time zero); the host keeps the share left over."""
+    donors = [t.donor for t in spec.transplants]
+    if not spec.genotypes and not donors:
         return ()
     if spec.model != "hematopoiesis":
-        raise error("genotypes", f"model '{spec.model}' has no genotypes; use the "
-                    "'hematopoiesis' model")
+        raise error("genotypes" if spec.genotypes else "transplants",
+                    f"model '{spec.model}' has no genotypes; use the 'hematopoiesis' model")
     found: dict[str, Genotype] = {}
     for index, item in enumerate(spec.genotypes):
         key = f"genotypes[{index}]"
@@ -46,6 +48,11 @@ def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype
             raise error("genotypes", f"initial fractions add up to {others:g}, more "
                         "than 1")
         found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
+    for index, donor in enumerate(donors):
+        if donor == "host":
+            raise error(f"transplants[{index}].donor", "the graft's donor cannot be the host; "
+                        "name the donor genotype (e.g. 'donor')")
+        found.setdefault(donor, Genotype(donor, 0.0))
     return tuple(found.values())
 
 

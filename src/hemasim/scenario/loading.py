@@ -38,6 +38,7 @@ from hemasim.scenario.events import (
     Subject,
 )
 from hemasim.scenario.genotypes import knockout_overrides, resolve_genotypes
+from hemasim.scenario.injury import irradiation_jumps, transplant_jumps
 from hemasim.scenario.schema import (
     RULE_ERROR,
     DoseSpec,
@@ -353,6 +354,15 @@ class _Resolution:
             events.append(self.state_jump(f"state_changes[{index}]", jump))
         subject = self.subject()
         knockouts = self.knockouts()
+        overrides = {name: value for name, value, _ in (
+            *(self.parameter_override(name, value) for name, value in spec.parameters.items()),
+            *knockouts)}
+        for index, item in enumerate(spec.irradiation):
+            events.extend(irradiation_jumps(f"irradiation[{index}]", item, self.model,
+                                            overrides, self.time, self.error))
+        for index, item in enumerate(spec.transplants):
+            events.extend(transplant_jumps(f"transplants[{index}]", item, self.model,
+                                           subject.weight_kg, self.time, self.error))
         # A knockout animal lives at its own steady state; seeded genotypes start as seeded.
         start = spec.start or ("steady_state" if knockouts else "declared")
         return Scenario(

@@ -44,6 +44,7 @@ _DIMENSION_WORDS: dict[str, str] = {
     "[substance]": "an amount of substance",
     "dimensionless": "a bare number",
     "1 / [time]": "a rate",
+    "[length] ** 2 / [time] ** 2": "a radiation dose",
     "[mass] / [length] ** 3": "a mass concentration",
     "[substance] / [length] ** 3": "a molar concentration",
     "1 / [length] ** 3": "a count per volume",
@@ -311,21 +312,75 @@ class GenotypeSpec(_Spec):
                                     "host gets what the others leave.", examples=[0.5])
     modifiers: dict[str, float] = Field(
         default_factory=dict, description="Cell-intrinsic component -> scale factor in this "
-        "genotype (0 knocks it out): self_renewal, gcsf_receptor, mpl, epo_receptor, "
-        "il6_receptor.", examples=[{"self_renewal": 1.1}])
+        "genotype (0 knocks it out): self_renewal, progenitor_self_renewal, gcsf_receptor, "
+        "mpl, epo_receptor, il6_receptor, niche_affinity, maturation, immune_target.",
+        examples=[{"self_renewal": 1.1}])
 
 
 class KnockoutSpec(_Spec):
     """One item of ``knockouts``: a pathway component removed (or scaled) for the whole run."""
 
-    component: str = Field(description="A cell component (self_renewal, gcsf_receptor, mpl, "
-                           "epo_receptor, il6_receptor) or an environment component (gcsf, "
-                           "tpo, epo, il6: its production).", examples=["gcsf_receptor"])
+    component: str = Field(description="A cell component (self_renewal, "
+                           "progenitor_self_renewal, gcsf_receptor, mpl, epo_receptor, "
+                           "il6_receptor, niche_affinity, maturation, immune_target) or an "
+                           "environment component (gcsf, tpo, epo, il6: its production).",
+                           examples=["gcsf_receptor"])
     genotype: str = Field("all", description="Genotype whose cells lose the component, or "
                           "'all'. Environment components belong to the animal.",
                           examples=["host"])
     scale: float = Field(0.0, ge=0, description="Remaining activity, 0 for a knockout, "
                          "0.5 for a heterozygote.", examples=[0])
+
+
+RadiationDose = Annotated[str, BeforeValidator(_number_as_text),
+                          AfterValidator(_quantity_text("[length] ** 2 / [time] ** 2",
+                                                        "9.5 Gy", "positive"))]
+"""An absorbed radiation dose with a unit (``"9.5 Gy"``, ``"200 cGy"``)."""
+
+
+class IrradiationSpec(_Spec):
+    """One item of ``irradiation``: total-body irradiation, single or fractionated."""
+
+    dose: RadiationDose = Field(description="Total absorbed dose with a unit ('9.5 Gy', "
+                                "'1200 cGy'), split equally over the fractions.",
+                                examples=["9.5 Gy"])
+    at: Time = Field("0 d", description="Time of the first fraction, a time with a unit.",
+                     examples=["0 d"])
+    fractions: int = Field(1, ge=1, description="Number of equal fractions; each one kills "
+                           "by the linear-quadratic survival of its own dose.", examples=[6])
+    every: PositiveTime | None = Field(
+        None, description="Interval between fractions, a time with a unit greater than zero; "
+                          "required when 'fractions' is more than 1.", examples=["12 h"])
+
+    @model_validator(mode="after")
+    def _fractions_are_spaced(self) -> IrradiationSpec:
+        if self.fractions > 1 and self.every is None:
+            raise _rule("every", "required when 'fractions' is more than 1 (the interval "
+                                 "between fractions, e.g. '12 h')")
+        return self
+
+
+class TransplantSpec(_Spec):
+    """One item of ``transplants``: a graft infused into the blood."""
+
+    at: Time = Field("0 d", description="Time of the infusion, a time with a unit.",
+                     examples=["1 d"])
+    source: Literal["bone_marrow", "mobilized_blood", "sorted_hspc"] = Field(
+        "bone_marrow", description="Graft source: bone_marrow, mobilized_blood (G-CSF-"
+                                   "mobilized peripheral blood) or sorted_hspc (sorted stem "
+                                   "and multipotent progenitor cells).")
+    dose: Annotated[str, BeforeValidator(_number_as_text)] = Field(
+        description="Cell dose: a number of cells ('2e6 cells') or cells per kg body weight "
+                    "('5e6 cells/kg'). What is counted is set by 'counted'.",
+        examples=["5e6 cells/kg"])
+    counted: Literal["CD34", "nucleated", "sorted"] | None = Field(
+        None, description="Which cells the dose counts: CD34 (CD34+ cells, the default for "
+                          "mobilized_blood), nucleated (nucleated marrow cells, the default "
+                          "for bone_marrow) or sorted (the default for sorted_hspc).")
+    donor: Annotated[str, AfterValidator(_short_name)] = Field(
+        "donor", description="Genotype of the graft's cells; declared in 'genotypes' or "
+                             "added automatically (wild type, none at time zero).",
+        examples=["donor"])
 
 
 class ScenarioFile(_Spec):
@@ -382,6 +437,14 @@ class ScenarioFile(_Spec):
         default_factory=list, description="Pathway components knocked out or scaled for the "
                                           "whole run; the run starts at the knockout's own "
                                           "steady state.")
+    irradiation: list[IrradiationSpec] = Field(
+        default_factory=list, description="Total-body irradiation of the integrated model: "
+                                          "each fraction kills every population by its "
+                                          "linear-quadratic survival.")
+    transplants: list[TransplantSpec] = Field(
+        default_factory=list, description="Grafts of the integrated model: cells of a donor "
+                                          "genotype infused into the blood, which home to the "
+                                          "marrow and engraft.")
     start: Literal["declared", "steady_state"] | None = Field(
         None, description="'steady_state' finds each patient's steady state before time zero "
                           "(the default when there are knockouts); "
