@@ -28,10 +28,15 @@ ENDPOINT_KINDS = (
     "recovery_time",
     "auc",
     "first_sustained_above",
+    "value_at",
+    "engraftment",
+    "recovery_fraction",
+    "final_value",
 )
 """Endpoint kinds understood by ``Endpoint`` and ``evaluate_endpoints``."""
 
-THRESHOLD_KINDS = ("time_below", "recovery_time", "first_sustained_above")
+THRESHOLD_KINDS = ("time_below", "recovery_time", "first_sustained_above", "engraftment",
+                   "recovery_fraction")
 """Kinds that need a threshold; every other kind must have none."""
 
 
@@ -48,8 +53,12 @@ class Endpoint:
         unit: unit text of the endpoint value, e.g. ``"1e9/L"`` for a nadir, ``"d"`` for a
             time, ``"1e9/L*d"`` for an AUC.
         after: start of the window in days for nadir, peak, recovery and sustained-above
-            endpoints (samples before it are ignored); default 0.
+            endpoints (samples before it are ignored); default 0. For ``value_at``, the
+            day the value is read (interpolated between samples).
         consecutive_days: number of consecutive whole days for ``first_sustained_above``.
+        before: end of the window in days for nadir and peak (samples after it are
+            ignored); default: the end of the run. One cycle of a regimen is
+            ``after=start, before=start + interval``.
     """
 
     name: str
@@ -59,6 +68,7 @@ class Endpoint:
     unit: str = ""
     after: float = 0.0
     consecutive_days: int = 3
+    before: float = math.inf
 
     def __post_init__(self) -> None:
         if self.kind not in ENDPOINT_KINDS:
@@ -72,39 +82,55 @@ class Endpoint:
 
 
 def nadir(
-    data: xr.DataArray | xr.Dataset, *, variable: str | None = None, after: float = 0.0
+    data: xr.DataArray | xr.Dataset, *, variable: str | None = None, after: float = 0.0,
+    before: float = math.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest sampled value at or after ``after`` and the time of it, per patient.
+    """Lowest sampled value in [``after``, ``before``] and the time of it, per patient.
 
     Args:
         data: (patient, time) series, or a result Dataset with ``variable``.
         variable: variable name when ``data`` is a result Dataset.
         after: window start in days (default 0: the nadir after treatment start).
+        before: window end in days (default: end of the run).
 
     Returns:
         (value in the variable's unit, time in days); the first sample wins ties; NaN for
         patients with NaN samples or with no sample in the window.
     """
     times, values, valid = _prepared(data, variable)
-    return _extreme(times, values, valid, after, np.argmin)
+    return _extreme(times, values, valid, after, np.argmin, before)
 
 
 def peak(
-    data: xr.DataArray | xr.Dataset, after: float = 0.0, *, variable: str | None = None
+    data: xr.DataArray | xr.Dataset, after: float = 0.0, *, variable: str | None = None,
+    before: float = math.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Highest sampled value at or after ``after`` and the time of it, per patient.
+    """Highest sampled value in [``after``, ``before``] and the time of it, per patient.
 
     Args:
         data: (patient, time) series, or a result Dataset with ``variable``.
         after: window start in days.
         variable: variable name when ``data`` is a result Dataset.
+        before: window end in days (default: end of the run).
 
     Returns:
         (value in the variable's unit, time in days); the first sample wins ties; NaN for
         patients with NaN samples or with no sample in the window.
     """
     times, values, valid = _prepared(data, variable)
-    return _extreme(times, values, valid, after, np.argmax)
+    return _extreme(times, values, valid, after, np.argmax, before)
+
+
+def value_at(data: xr.DataArray | xr.Dataset, day: float, *,
+             variable: str | None = None) -> np.ndarray:
+    """The value on ``day`` (linear interpolation between samples), per patient; NaN outside
+    the sampled span or for patients with NaN samples (e.g. donor chimerism on day 100)."""
+    times, values, valid = _prepared(data, variable)
+    found = np.full(values.shape[0], np.nan)
+    if times.size == 0 or not times[0] - 1e-9 <= day <= times[-1] + 1e-9:
+        return found
+    found[valid] = _interpolate_rows(times, values[valid], np.array([day]))[:, 0]
+    return found
 
 
 def time_below(
@@ -139,7 +165,7 @@ def time_below(
 
 def recovery_time(
     data: xr.DataArray | xr.Dataset,
-    threshold: float,
+    threshold: float | np.ndarray,
     *,
     variable: str | None = None,
     after: float = 0.0,
@@ -153,7 +179,7 @@ def recovery_time(
 
     Args:
         data: (patient, time) series, or a result Dataset with ``variable``.
-        threshold: threshold in the variable's unit.
+        threshold: threshold in the variable's unit, one for all patients or one per patient.
         variable: variable name when ``data`` is a result Dataset.
         after: window start in days for the nadir.
 
@@ -162,10 +188,12 @@ def recovery_time(
         for patients with NaN samples.
     """
     times, values, valid = _prepared(data, variable)
+    thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), (values.shape[0],))
     _, nadir_time = _extreme(times, values, valid, after, np.argmin)
     recovered = np.full(values.shape[0], np.nan)
     for patient_index in np.flatnonzero(~np.isnan(nadir_time)):
         nadir_index = int(np.searchsorted(times, nadir_time[patient_index]))
+        threshold = thresholds[patient_index]
         row = values[patient_index, nadir_index:]
         at_or_above = np.flatnonzero(row >= threshold)
         if at_or_above.size == 0:
@@ -242,6 +270,30 @@ def first_sustained_above(
     return first_result
 
 
+def recovery_to_baseline(data: xr.DataArray | xr.Dataset, fraction: float, *,
+                         variable: str | None = None, after: float = 0.0) -> np.ndarray:
+    """First time after the nadir at which the series is back at ``fraction`` of its own
+    value at the first sample (e.g. 0.95: time to 95 % of baseline), per patient."""
+    times, values, valid = _prepared(data, variable)
+    return recovery_time(data, fraction * values[:, 0], variable=variable, after=after)
+
+
+def engraftment(data: xr.DataArray | xr.Dataset, threshold: float, consecutive_days: int = 3,
+                *, variable: str | None = None, after: float = 0.0) -> np.ndarray:
+    """Engraftment day: the first of ``consecutive_days`` whole days at or above
+    ``threshold`` counted from each patient's nadir after ``after`` (the clinical definition
+    after transplant or myelosuppression, e.g. ANC >= 0.5 x10^9/L on 3 consecutive days)."""
+    if isinstance(data, xr.Dataset):
+        data = series(data, variable)
+    _, nadir_time = nadir(data, after=after)
+    found = np.full(nadir_time.shape, np.nan)
+    for index, start in enumerate(nadir_time):
+        if np.isfinite(start):
+            found[index] = first_sustained_above(data.isel(patient=[index]), threshold,
+                                                 consecutive_days, after=float(start))[0]
+    return found
+
+
 def evaluate_endpoints(result: xr.Dataset, specs: list[Endpoint]) -> pd.DataFrame:
     """Evaluate endpoint specifications on every patient of a result.
 
@@ -282,7 +334,7 @@ def endpoint_unit(spec: Endpoint, variable_unit: str) -> str:
     """
     if spec.unit:
         return spec.unit
-    if spec.kind in ("nadir", "peak"):
+    if spec.kind in ("nadir", "peak", "value_at", "final_value"):
         return variable_unit
     if spec.kind == "auc":
         return f"{variable_unit}*d"
@@ -291,13 +343,22 @@ def endpoint_unit(spec: Endpoint, variable_unit: str) -> str:
 
 def _evaluate(trajectories: xr.DataArray, spec: Endpoint) -> np.ndarray:
     if spec.kind == "nadir":
-        return nadir(trajectories, after=spec.after)[0]
+        return nadir(trajectories, after=spec.after, before=spec.before)[0]
     if spec.kind == "nadir_time":
-        return nadir(trajectories, after=spec.after)[1]
+        return nadir(trajectories, after=spec.after, before=spec.before)[1]
     if spec.kind == "peak":
-        return peak(trajectories, after=spec.after)[0]
+        return peak(trajectories, after=spec.after, before=spec.before)[0]
     if spec.kind == "peak_time":
-        return peak(trajectories, after=spec.after)[1]
+        return peak(trajectories, after=spec.after, before=spec.before)[1]
+    if spec.kind == "value_at":
+        return value_at(trajectories, spec.after)
+    if spec.kind == "final_value":
+        times = trajectories["time"].values
+        return value_at(trajectories, float(times[-1])) if times.size else np.array([])
+    if spec.kind == "engraftment":
+        return engraftment(trajectories, spec.threshold, spec.consecutive_days, after=spec.after)
+    if spec.kind == "recovery_fraction":
+        return recovery_to_baseline(trajectories, spec.threshold, after=spec.after)
     if spec.kind == "time_below":
         return time_below(trajectories, spec.threshold)
     if spec.kind == "recovery_time":
@@ -328,8 +389,9 @@ def _prepared(
     return times, values, valid
 
 
-def _extreme(times, values, valid, after, arg_function) -> tuple[np.ndarray, np.ndarray]:
-    window = times >= after
+def _extreme(times, values, valid, after, arg_function,
+             before: float = math.inf) -> tuple[np.ndarray, np.ndarray]:
+    window = (times >= after) & (times <= before)
     extreme_value = np.full(values.shape[0], np.nan)
     extreme_time = np.full(values.shape[0], np.nan)
     if not window.any():

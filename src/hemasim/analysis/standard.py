@@ -13,9 +13,13 @@ def _slug(text: str) -> str:
 def standard_endpoints(model: Model) -> list[Endpoint]:
     """Nadir, peak and AUC of the main read-out, plus one endpoint per declared threshold.
 
-    The main read-out is the model's first plot variable. A ``below`` threshold gives the
-    days spent below it; an ``above`` threshold gives the first day back at or above it after
-    the nadir.
+    The main read-out is the model's first plot variable. The integrated model adds the day
+    ANC and platelets are back at 95 % of baseline after their nadir and, with more than one
+    genotype, each non-host genotype's chimerism (neutrophils, HSCs) at the end of the run.
+    Then one endpoint per threshold, last, in declaration order: a ``below`` threshold gives
+    the days spent below it; an ``above`` threshold gives the first day back at or above it
+    after the nadir (for the integrated model the first of 3 consecutive days, the
+    engraftment definition).
     """
     variable = model.plot_variables[0]
     unit = model.unit_of(variable)
@@ -26,12 +30,21 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
         Endpoint(f"{variable}_peak_day", variable, "peak_time", unit="d"),
         Endpoint(f"{variable}_auc", variable, "auc", unit=f"{unit}*d"),
     ]
+    integrated = model.name == "hematopoiesis"
+    if integrated:
+        endpoints += [Endpoint(f"{name}_day_back_to_95_percent", name, "recovery_fraction",
+                               threshold=0.95, unit="d") for name in ("ANC", "platelets")]
+        endpoints += [Endpoint(f"{name}_at_end", name, "final_value", unit="%")
+                      for name in model.observable_names
+                      if name.startswith(("chimerism_neutrophils__", "chimerism_HSC__"))
+                      and not name.endswith("__host")]
     for threshold in model.thresholds:
         label = _slug(threshold.label)
         if threshold.direction == "below":
             endpoints.append(Endpoint(f"days_{label}", threshold.variable, "time_below",
                                       threshold=threshold.value, unit="d"))
         else:
-            endpoints.append(Endpoint(f"day_{label}", threshold.variable, "recovery_time",
+            endpoints.append(Endpoint(f"day_{label}", threshold.variable,
+                                      "engraftment" if integrated else "recovery_time",
                                       threshold=threshold.value, unit="d"))
     return endpoints
