@@ -43,9 +43,8 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
                   "division", FRACTION),
     ParameterSpec("lymphoid_fraction", "1", "fraction of MPP progeny that become common "
                   "lymphoid progenitors at steady state", FRACTION),
-    ParameterSpec("progenitor_density_feedback", "1", "gain of the density feedback on "
-                  "progenitor proliferation: a pool emptied to zero proliferates (1 + gain)"
-                  "-fold faster"),
+    ParameterSpec("progenitor_density_feedback", "1", "gain of the density feedback on MPP "
+                  "divisions: an emptied MPP pool divides (1 + gain)-fold faster"),
     # progenitor pools
     ParameterSpec("cmp_count", "1e6 cell", "common myeloid progenitors in marrow"),
     ParameterSpec("cmp_residence_time", "day", "mean residence time in the CMP pool"),

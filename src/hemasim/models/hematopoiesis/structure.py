@@ -19,8 +19,14 @@ gives fast repopulation after injury. Quiescent HSCs occupy a finite number of n
 (Ashcroft 2017); cycling HSCs return to a free niche, IL-6 and vacant niches activate
 quiescent ones, and IL-6 holds activated HSCs in cycle (it slows their return) until the
 progenitor pools, whose depletion raises IL-6, have refilled.
+Committed progenitor pools (CMP, CLP, BFU-E, CFU-E, MkP, CFU-GM) are transit-amplifying:
+the cells entering a pool are amplified by the divisions they make while they pass through
+it (an amplification factor on the influx, raised by the lineage cytokine), and the pool
+empties within its residence time when its input stops; committed progenitors cannot
+maintain themselves. Density feedback acts upstream, on MPP divisions, so an injured marrow
+refills at the pace of its transit times (as Friberg's proliferating pool does).
 Maturation delays are chains of three transit compartments (Friberg 2002). Each lineage
-cytokine acts twice, as in the knockouts that define it: on progenitor proliferation and on
+cytokine acts twice, as in the knockouts that define it: on progenitor amplification and on
 the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryocyte ploidy
 and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996).
 """
@@ -261,12 +267,10 @@ def _chain(stages: tuple[str, ...], time: str, g: str, end: str | None) -> list[
 
 def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
     c = {name: cell(name, g) for name, *_ in CELL_POPULATIONS}
-    density = {name: _density(name, count, genotypes) for name, count in (
-        ("CMP", "cmp_count"), ("BFU_E", "bfu_e_count"), ("CFU_E", "cfu_e_count"),
-        ("MKP", "mkp_count"), ("CFU_GM", "cfu_gm_count"), ("CLP", "clp_count"))}
     mpp_division = f"mpp_division_rate * {_density('MPP', 'mpp_count', genotypes)}"
     mpp_progeny = f"2 * {mpp_division} * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
     gm_out = f"{c['CFU_GM']} / cfu_gm_residence_time"
+    cmp_out = f"{c['CMP']} / cmp_residence_time"
     clp_out = f"{c['CLP']} / clp_residence_time"
     processes = [
         # stem cells
@@ -285,29 +289,28 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         # multipotent progenitors
         Process(f"MPP self-renewing division ({g})",
                 f"{mpp_division} * mpp_self_renewal__{g} * {c['MPP']}", {c["MPP"]: 1}),
-        Process(f"MPP -> CLP ({g})", f"{mpp_progeny} * lymphoid_share__{g}",
-                {c["MPP"]: -0.5, c["CLP"]: 1}),
-        Process(f"MPP -> CMP ({g})", f"{mpp_progeny} * (1 - lymphoid_share__{g})",
-                {c["MPP"]: -0.5, c["CMP"]: 1}),
+        Process(f"MPP differentiating division ({g})", mpp_progeny, {c["MPP"]: -0.5}),
+        Process(f"CLP from MPP progeny ({g})", f"clp_amplification"
+                f" * {mpp_progeny} * lymphoid_share__{g}", {c["CLP"]: 1}),
+        Process(f"CMP from MPP progeny ({g})", f"cmp_amplification"
+                f" * {mpp_progeny} * (1 - lymphoid_share__{g})", {c["CMP"]: 1}),
         *_trafficking("MPP", "MPP_B", "progenitor_egress_rate", g),
-        Process(f"CMP proliferation ({g})",
-                f"cmp_proliferation_rate * {density['CMP']} * {c['CMP']}", {c["CMP"]: 1}),
-        Process(f"CMP -> BFU-E ({g})", f"erythroid_fraction * {c['CMP']} / cmp_residence_time",
-                {c["CMP"]: -1, c["BFU_E"]: 1}),
-        Process(f"CMP -> MkP ({g})", f"megakaryocyte_fraction * {c['CMP']} / cmp_residence_time",
-                {c["CMP"]: -1, c["MKP"]: 1}),
-        Process(f"CMP -> CFU-GM ({g})", f"(1 - erythroid_fraction - megakaryocyte_fraction) * "
-                f"{c['CMP']} / cmp_residence_time", {c["CMP"]: -1, c["CFU_GM"]: 1}),
+        Process(f"CMP differentiation ({g})", cmp_out, {c["CMP"]: -1}),
+        Process(f"BFU-E from CMP ({g})", f"bfu_e_amplification"
+                f" * erythroid_fraction * {cmp_out}", {c["BFU_E"]: 1}),
+        Process(f"MkP from CMP under TPO ({g})", f"mkp_amplification"
+                f" * tpo_signal__{g} * megakaryocyte_fraction * {cmp_out}", {c["MKP"]: 1}),
+        Process(f"CFU-GM from CMP under G-CSF ({g})", f"cfu_gm_amplification"
+                f" * gcsf_signal__{g}"
+                f" * (1 - erythroid_fraction - megakaryocyte_fraction) * {cmp_out}",
+                {c["CFU_GM"]: 1}),
         *_trafficking("CMP", "CMP_B", "progenitor_egress_rate", g),
         # erythroid line
-        Process(f"BFU-E proliferation ({g})",
-                f"bfu_e_proliferation_rate * {density['BFU_E']} * {c['BFU_E']}",
-                {c["BFU_E"]: 1}),
-        Process(f"BFU-E -> CFU-E ({g})", f"{c['BFU_E']} / bfu_e_residence_time",
-                {c["BFU_E"]: -1, c["CFU_E"]: 1}),
-        Process(f"CFU-E proliferation under EPO ({g})",
-                f"cfu_e_proliferation_rate * {density['CFU_E']} * epo_signal__{g} * "
-                f"{c['CFU_E']}", {c["CFU_E"]: 1}),
+        Process(f"BFU-E maturation ({g})", f"{c['BFU_E']} / bfu_e_residence_time",
+                {c["BFU_E"]: -1}),
+        Process(f"CFU-E from BFU-E under EPO ({g})", f"cfu_e_amplification"
+                f" * epo_signal__{g} * {c['BFU_E']}"
+                f" / bfu_e_residence_time", {c["CFU_E"]: 1}),
         Process(f"CFU-E maturation ({g})", f"{c['CFU_E']} / cfu_e_residence_time",
                 {c["CFU_E"]: -1}),
         Process(f"erythroblasts from CFU-E ({g})",
@@ -319,9 +322,6 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 {c["RET"]: -1, c["RBC"]: 1}),
         Process(f"red-cell senescence ({g})", f"{c['RBC']} / rbc_lifespan", {c["RBC"]: -1}),
         # megakaryocytic line
-        Process(f"MkP proliferation under TPO ({g})",
-                f"mkp_proliferation_rate * {density['MKP']} * tpo_signal__{g} * {c['MKP']}",
-                {c["MKP"]: 1}),
         Process(f"MkP maturation ({g})", f"{c['MKP']} / mkp_residence_time", {c["MKP"]: -1}),
         Process(f"megakaryocytes from MkP ({g})",
                 f"megakaryocyte_amplification * maturation__{g} * {c['MKP']}"
@@ -334,9 +334,6 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
         Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
         # granulocyte-monocyte line
-        Process(f"CFU-GM proliferation under G-CSF ({g})",
-                f"cfu_gm_proliferation_rate * {density['CFU_GM']} * gcsf_signal__{g} * "
-                f"{c['CFU_GM']}", {c["CFU_GM"]: 1}),
         Process(f"CFU-GM maturation ({g})", gm_out, {c["CFU_GM"]: -1}),
         Process(f"neutrophil precursors from CFU-GM ({g})",
                 f"neutrophil_amplification * maturation__{g} * gcsf_signal__{g}"
@@ -357,8 +354,6 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"monocyte loss from blood ({g})", f"{c['MONO']} / monocyte_blood_lifetime",
                 {c["MONO"]: -1}),
         # lymphoid line
-        Process(f"CLP proliferation ({g})",
-                f"clp_proliferation_rate * {density['CLP']} * {c['CLP']}", {c["CLP"]: 1}),
         Process(f"CLP differentiation ({g})", clp_out, {c["CLP"]: -1}),
         Process(f"B precursors from CLP ({g})", f"b_amplification * b_fraction * {clp_out}",
                 {c["B_PRE"]: 1}),
