@@ -212,7 +212,11 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
     if scenario.start == "steady_state":
         from hemasim.solve.steady import find_steady_states
 
-        y0 = find_steady_states(compiled, y0, schedule.segment_parameters[:, 0, :])
+        # the steady state before time zero: no infusion running, no window applied yet
+        untreated = np.zeros((patients, compiled.n_parameters))
+        untreated[:, : declared.shape[1]] = declared
+        compiled.fill_derived(untreated)
+        y0 = find_steady_states(compiled, initial_states(compiled, untreated), untreated)
     if isinstance(method, Rodas4):
         states, status = _solve_rodas4(compiled, schedule, y0, method)
     else:
