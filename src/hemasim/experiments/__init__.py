@@ -9,13 +9,22 @@ from types import MappingProxyType
 
 from hemasim.experiments.experiment import Experiment, ExperimentOutcome
 from hemasim.experiments.friberg2002 import FRIBERG2002_DOCETAXEL
+from hemasim.experiments.injury import (
+    DOCETAXEL_CYCLES_INTEGRATED,
+    DOCETAXEL_GCSF_SUPPORT,
+    MOUSE_5FU,
+)
+from hemasim.experiments.marrow_failure import APLASTIC_ANEMIA, IL6_AFTER_IRRADIATION, LEUKEMIA
 from hemasim.experiments.steady_state import STEADY_STATE_HUMAN, STEADY_STATE_MOUSE
 from hemasim.experiments.target import Target, TargetResult
+from hemasim.experiments.transplant import HUMAN_PBSC_TRANSPLANT, MOUSE_BMT
 from hemasim.model.expressions import suggest
 
 EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType(
     {experiment.name: experiment for experiment in (
-        FRIBERG2002_DOCETAXEL, STEADY_STATE_HUMAN, STEADY_STATE_MOUSE)}
+        FRIBERG2002_DOCETAXEL, STEADY_STATE_HUMAN, STEADY_STATE_MOUSE,
+        DOCETAXEL_CYCLES_INTEGRATED, MOUSE_5FU, DOCETAXEL_GCSF_SUPPORT, HUMAN_PBSC_TRANSPLANT,
+        MOUSE_BMT, IL6_AFTER_IRRADIATION, APLASTIC_ANEMIA, LEUKEMIA)}
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -14,11 +14,20 @@ from hemasim.experiments.target import Target, TargetResult
 
 @dataclass(frozen=True)
 class ExperimentOutcome:
-    """What an experiment produced: its simulation and each target's model value."""
+    """What an experiment produced: its simulations and each target's model value.
+
+    Attributes:
+        experiment: the experiment.
+        result: the main arm's simulation.
+        readouts: target id -> model value.
+        arms: arm label -> simulation, the main arm first (one entry for a one-arm
+            experiment).
+    """
 
     experiment: Experiment
     result: xr.Dataset
     readouts: dict[str, float]
+    arms: dict[str, xr.Dataset] = field(default_factory=dict)
 
     def target_results(self) -> list[TargetResult]:
         return [TargetResult(t, self.experiment.name, self.readouts.get(t.id, float("nan")))
@@ -37,6 +46,10 @@ class Experiment:
         targets: reference values with sources.
         readouts: function of the simulation result giving target id -> model value.
         figure_variables: variables shown in the experiment's figure.
+        arms: further arms compared with the main one, as (label, scenario file) pairs;
+            when given, ``readouts`` receives a dict label -> result with the main arm
+            under ``main_label`` first.
+        main_label: label of the main arm in multi-arm experiments.
     """
 
     name: str
@@ -46,17 +59,28 @@ class Experiment:
     targets: tuple[Target, ...]
     readouts: Callable[[xr.Dataset], dict[str, float]]
     figure_variables: tuple[str, ...] = ()
+    arms: tuple[tuple[str, str], ...] = ()
+    main_label: str = "main"
 
-    def scenario_path(self) -> Path:
+    def scenario_path(self, file_name: str | None = None) -> Path:
         return Path(str(resources.files("hemasim.experiments") / "scenarios" /
-                        self.scenario_file))
+                        (file_name or self.scenario_file)))
+
+    def arm_files(self) -> tuple[tuple[str, str], ...]:
+        """(label, scenario file) of every arm, the main arm first."""
+        return ((self.main_label, self.scenario_file), *self.arms)
 
     def run(self) -> ExperimentOutcome:
-        """Load the scenario, simulate it with the default engine and compute the read-outs."""
+        """Load each arm's scenario, simulate it with the default engine and compute the
+        read-outs."""
         from hemasim.models import scenario_model
         from hemasim.scenario.loading import load_scenario
         from hemasim.solve.simulate import simulate
 
-        scenario = load_scenario(self.scenario_path())
-        result = simulate(scenario_model(scenario), scenario)
-        return ExperimentOutcome(self, result, self.readouts(result))
+        results = {}
+        for label, file_name in self.arm_files():
+            scenario = load_scenario(self.scenario_path(file_name))
+            results[label] = simulate(scenario_model(scenario), scenario)
+        main = results[self.main_label]
+        readouts = self.readouts(results if self.arms else main)
+        return ExperimentOutcome(self, main, readouts, results)
