@@ -1,0 +1,189 @@
+"""Injury, regeneration and transplantation: cell conservation, radiobiology, graft dose,
+the sparing of quiescent stem cells, and clear messages for bad input."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from hemasim.cli.main import app
+from hemasim.experiments.readouts import engraftment_day, parameter_value, trajectory
+from hemasim.models import scenario_model
+from hemasim.scenario.injury import surviving_fraction
+from hemasim.scenario.loading import ScenarioError, scenario_from_yaml_text
+from hemasim.solve.simulate import simulate
+
+runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+MOUSE = "model: hematopoiesis\nspecies: mouse\n"
+
+
+def run_text(text: str):
+    scenario = scenario_from_yaml_text(text)
+    return simulate(scenario_model(scenario), scenario)
+
+
+def value(result, variable: str) -> np.ndarray:
+    return trajectory(result, variable)[1]
+
+
+def donor_hscs(result) -> np.ndarray:
+    return sum(value(result, f"{name}__donor") for name in ("HSC_B", "HSC_A", "HSC_Q"))
+
+
+def test_graft_cells_are_conserved_through_homing_and_lodging():
+    # No loss in blood and (practically) no division: every infused HSC must still exist,
+    # having moved from blood to marrow and from cycling into free niches.
+    result = run_text(MOUSE + """\
+name: conservation
+duration: 3 d
+output_step: 0.05 d
+parameters: {homing_fraction: 1, hsc_mean_division_interval: 1e9}
+irradiation: [{dose: 9.5 Gy, at: 0 d}]
+transplants: [{at: 0.5 d, source: sorted_hspc, dose: 2e4 cells, donor: donor}]
+""")
+    total = donor_hscs(result)
+    times = trajectory(result, "ANC")[0]
+    after = times > 0.5 + 1e-9
+    infused = total[after][0]
+    assert infused > 0
+    np.testing.assert_allclose(total[after], infused, rtol=1e-6)
+    # the blood keeps only the egress equilibrium (egress x cycling HSCs x 3 min)
+    assert value(result, "HSC_B__donor")[-1] < 1e-3 * infused
+    assert value(result, "HSC_Q__donor")[-1] > 0.2 * infused        # and lodge in niches
+
+
+def test_lethal_irradiation_without_graft_does_not_recover():
+    result = run_text(MOUSE + """\
+name: no-graft
+duration: 30 d
+output_step: 0.25 d
+irradiation: [{dose: 9.5 Gy, at: 0 d}]
+""")
+    times, anc = trajectory(result, "ANC")
+    steady = parameter_value(result, "anc_baseline")
+    # blood neutrophils are radioresistant and drain over a week; then no recovery
+    assert anc[times >= 7.0].max() < 0.5 * steady
+    hscs = value(result, "HSC_number")
+    assert hscs[-1] < 0.01 * parameter_value(result, "hsc_total")
+
+
+def test_engraftment_is_monotone_in_graft_dose():
+    days = []
+    for dose in ("2e5", "1e6", "5e6"):
+        result = run_text(MOUSE + f"""\
+name: graft-{dose}
+duration: 40 d
+output_step: 0.25 d
+irradiation: [{{dose: 9.5 Gy, at: 0 d}}]
+transplants: [{{at: 1 d, source: bone_marrow, dose: {dose} cells, donor: donor}}]
+""")
+        days.append(engraftment_day(result, "ANC", 0.5, after=1.0))
+    assert all(np.isfinite(days))
+    assert days[0] > days[1] > days[2]
+
+
+def test_quiescent_hscs_survive_5fu_better_than_cycling_ones():
+    # Exchange between the quiescent and cycling pools switched off, so each pool's loss is
+    # its own kill.
+    result = run_text(MOUSE + """\
+name: quiescent-sparing
+duration: 3 d
+output_step: 0.25 d
+parameters: {hsc_activation_rate: 0}
+doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
+""")
+    quiescent = value(result, "HSC_Q__host")
+    cycling = value(result, "HSC_A__host")
+    assert quiescent[-1] / quiescent[0] > 0.99
+    assert cycling[-1] / cycling[0] < 0.8
+
+
+def test_linear_quadratic_survival_and_fractionation():
+    assert surviving_fraction(1.0, 0.0, 0.0) == 1.0
+    single = surviving_fraction(0.8, 0.05, 12.0)
+    fractionated = surviving_fraction(0.8, 0.05, 2.0) ** 6
+    assert fractionated > single  # the quadratic term spares fractionated doses
+
+
+def test_irradiation_scales_every_genotype_by_its_group():
+    scenario = scenario_from_yaml_text(MOUSE + """\
+name: tbi
+duration: 5 d
+genotypes: [{name: donor, initial_fraction: 0.5}]
+irradiation: [{dose: 4 Gy, at: 1 d, fractions: 2, every: 12 h}]
+""")
+    jumps = [e for e in scenario.events if getattr(e, "species", "").startswith("HSC_Q__")]
+    assert sorted({j.species for j in jumps}) == ["HSC_Q__donor", "HSC_Q__host"]
+    assert sorted({j.time for j in jumps}) == [1.0, 1.5]
+    assert jumps[0].value == pytest.approx(np.exp(-1.05 * 2.0))
+
+
+def test_graft_composition_follows_the_donor_marrow():
+    scenario = scenario_from_yaml_text("""\
+name: pbsc
+model: hematopoiesis
+species: human
+duration: 30 d
+transplants: [{at: 1 d, source: mobilized_blood, dose: 5e6 cells/kg}]
+""")
+    added = {e.species: e.value for e in scenario.events}
+    # CD34+ dose x 70 kg, split over HSC, MPP, CMP and CFU-GM (1e6 cells) plus HSCs (cells)
+    cd34 = (added["HSC_B__donor"] / 1e6 + added["MPP_B__donor"] + added["CMP_B__donor"]
+            + added["CFU_GM_B__donor"])
+    assert cd34 == pytest.approx(5e6 * 70 / 1e6, rel=1e-9)
+    assert added["T__donor"] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "phrase"),
+    [
+        ("transplants: [{at: 1 d, source: bone_marrow}]", "transplants[0].dose", "required"),
+        ("irradiation: [{dose: 9.5, at: 0 d}]", "irradiation[0].dose", "radiation dose"),
+        ("irradiation: [{dose: 9.5 mg, at: 0 d}]", "irradiation[0].dose", "radiation dose"),
+        ("doses: [{drug: cisplatin, dose: 5 mg/kg}]", "doses[0].drug", "unknown drug"),
+        ("doses: [{drug: docetaxel, dose: 5 mg/kg, route: sc}]", "doses[0].route",
+         "cannot be given by route"),
+        ("doses: [{drug: fluorouracil, dose: 5 mg/kg, route: im}]", "doses[0].route", "iv"),
+        ("doses: [{drug: filgrastim, dose: 5 ug/kg, route: sc, every: 0 d, times: 3}]",
+         "doses[0].every", "greater than zero"),
+        ("doses: [{drug: filgrastim, dose: 5 ug/kg, route: sc, every: -1 d, times: 3}]",
+         "doses[0].every", "greater than zero"),
+        ("irradiation: [{dose: 12 Gy, fractions: 6, every: 0 h}]", "irradiation[0].every",
+         "greater than zero"),
+        ("transplants: [{dose: -5 cells}]", "transplants[0].dose", "positive"),
+    ],
+    ids=["graft-without-dose", "radiation-without-gray", "radiation-wrong-unit",
+         "unknown-drug", "route-not-for-drug", "unknown-route", "zero-interval",
+         "negative-interval", "zero-fraction-interval", "negative-graft"],
+)
+def test_bad_injury_input_exits_2_naming_the_key(tmp_path: Path, text, key, phrase):
+    path = tmp_path / "bad.yaml"
+    path.write_text(MOUSE + "name: bad\nduration: 20 d\n" + text + "\n")
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert key in result.output and phrase in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_transplant_into_a_model_without_genotypes_is_refused():
+    with pytest.raises(ScenarioError, match="transplants"):
+        scenario_from_yaml_text("""\
+name: t
+model: friberg2002-docetaxel
+duration: 21 d
+transplants: [{at: 1 d, dose: 5e6 cells/kg}]
+""")
+
+
+def test_every_experiment_scenario_is_an_example_with_the_same_text():
+    root = Path(__file__).resolve().parents[1]
+    from hemasim.experiments import EXPERIMENTS
+
+    for experiment in EXPERIMENTS.values():
+        for _, file_name in experiment.arm_files():
+            if file_name.startswith("steady-state"):
+                continue
+            packaged = experiment.scenario_path(file_name).read_text()
+            assert (root / "examples" / file_name).read_text() == packaged, file_name
