@@ -86,9 +86,11 @@ def test_diagram_is_generated_from_the_host_populations():
     assert '  MK3 -.->|"platelet shedding"| PLT\n' in chart
     assert '  CFU_E -.->|"erythroblasts from CFU-E"| EB1\n' in chart
     for link in ("EPO ==> CFU_E", "TPO ==> MKP", "TPO ==> HSC_A", "GCSF ==> CFU_GM",
-                 "GCSF ==> NR", "IL6 ==> HSC_Q", "IL6 ==> MPP"):
+                 "GCSF ==> NR", "IL6 ==> HSC_Q", "IL6 ==> CMP"):
         assert f"  {link}\n" in chart
-    assert "HSC_A,MPP,CMP,BFU_E,CFU_E,MKP,CFU_GM,CLP proliferating" in chart
+    # committed progenitor pools are transit-amplifying: only HSCs and MPPs self-renew
+    assert "HSC_A,MPP proliferating" in chart
+    assert '  CMP -.->|"MkP from CMP under TPO"| MKP\n' in chart
 
 
 def test_diagram_lists_the_cytokine_feedback_links():

@@ -252,10 +252,13 @@ def _structure(model: Model, genotype: str) -> _Structure:
                         add_edge(local(start), local(target), "amplification", name)
             if start is None:
                 continue
-            for cytokine in shared:
+            # a signal acts on the pool a process feeds (amplification into a new pool) or
+            # moves; pure losses (drug kill, death) carry no feedback link
+            acted_on = given[0] if given and not taken and given[0] != start else start
+            for cytokine in shared if given else ():
                 via = [local(s) for s in signals if cytokine in species_behind(s)]
                 if cytokine in tokens or via:
-                    entry = acting.setdefault((cytokine, start), ([], []))
+                    entry = acting.setdefault((cytokine, acted_on), ([], []))
                     entry[0].extend(v for v in via if v not in entry[0])
                     if name not in entry[1]:
                         entry[1].append(name)
