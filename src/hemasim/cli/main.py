@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hemasim.cli.errors import fail, friendly
+from hemasim.cli.experiment_commands import experiment, experiments, validate
 from hemasim.cli.export_sbml import export_sbml_command
 from hemasim.cli.summarize import summarize
 
@@ -407,96 +408,9 @@ def cite(target: Annotated[str, typer.Argument(help="A model name or a run direc
         typer.echo(f"- {line}")
 
 
-@app.command()
-@friendly
-def experiments() -> None:
-    """List the built-in in-silico experiments."""
-    from hemasim.experiments import EXPERIMENTS
-
-    grid = Table(title="Experiments")
-    grid.add_column("name")
-    grid.add_column("title")
-    grid.add_column("targets")
-    for experiment in EXPERIMENTS.values():
-        ids = sorted({t.id.split(" ")[0] for t in experiment.targets})
-        grid.add_row(experiment.name, experiment.title, ", ".join(ids))
-    console.print(grid)
-
-
-@app.command()
-@friendly
-def experiment(
-    name: Annotated[str, typer.Argument(help="Experiment name (see 'hemasim experiments').")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write its run directory here.")]
-    = None,
-) -> None:
-    """Run one built-in experiment and print model vs published reference."""
-    from hemasim.experiments import get_experiment
-
-    chosen = get_experiment(name)
-    with console.status(f"Running {chosen.name}..."):
-        outcome = chosen.run()
-    rows = [r.as_row() for r in outcome.target_results()]
-    _print_validation(rows, title=f"{chosen.name}: {chosen.title}")
-    if out is not None:
-        _write_experiment(out, outcome, rows)
-        console.print(f"Wrote {out}/")
-    if not all(row["pass"] for row in rows):
-        raise typer.Exit(1)
-
-
-def _write_experiment(out: Path, outcome, rows) -> None:
-    from hemasim.io.results import write_parquet
-    from hemasim.io.run_directory import write_run_directory
-    from hemasim.plot.experiment import plot_experiment
-    from hemasim.result import provenance
-
-    record = dict(provenance(outcome.result), experiment=outcome.experiment.name)
-    record["scenario"] = json.loads(record["scenario"])
-    record["arms"] = {label: file for label, file in outcome.experiment.arm_files()}
-    writers = {
-        "timecourse.parquet": lambda target: write_parquet(outcome.result, target),
-        "validation.json": lambda target: target.write_text(json.dumps(rows, indent=2) + "\n"),
-        "figure.png": lambda target: plot_experiment(outcome, target),
-    }
-    for label, result in list(outcome.arms.items())[1:]:
-        slug = "".join(c if c.isalnum() else "-" for c in label).strip("-")
-        writers[f"timecourse-{slug}.parquet"] = (
-            lambda target, result=result: write_parquet(result, target))
-    write_run_directory(out, writers, record)
-
-
-def _print_validation(rows: list[dict], title: str) -> None:
-    grid = Table(title=title)
-    for name in ("id", "experiment", "observable", "reference", "model", "pass"):
-        grid.add_column(name, justify="right" if name == "model" else "left")
-    for row in rows:
-        verdict = "[green]pass[/]" if row["pass"] else "[red]FAIL[/]"
-        grid.add_row(row["id"], row["experiment"], row["observable"], row["reference"],
-                     _format(row["model"]), verdict)
-    console.print(grid)
-
-
-@app.command()
-@friendly
-def validate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False
-             ) -> None:
-    """Run every built-in experiment; one row per target; exit 1 if any target fails."""
-    from hemasim.experiments import EXPERIMENTS
-
-    rows = []
-    for chosen in EXPERIMENTS.values():
-        rows += [r.as_row() for r in chosen.run().target_results()]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-    else:
-        _print_validation(rows, title="Validation against published references")
-        passed = sum(row["pass"] for row in rows)
-        console.print(f"{passed} of {len(rows)} targets pass")
-    if not all(row["pass"] for row in rows):
-        raise typer.Exit(1)
-
-
+app.command()(experiments)
+app.command()(experiment)
+app.command()(validate)
 app.command("summarize")(summarize)
 app.command("export-sbml")(export_sbml_command)
 

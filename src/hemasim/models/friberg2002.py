@@ -37,6 +37,7 @@ from hemasim.model.declaration import (
     assumed,
 )
 from hemasim.model.model import Model
+from hemasim.models.clinical import CTCAE_5
 
 FRIBERG_2002 = Reference(
     "friberg2002",
@@ -59,11 +60,6 @@ DDMORE_186 = Reference(
     "inst/modeldb/ddmore/Friberg_2002_paclitaxel.R",
 )
 
-CTCAE_5 = Reference(
-    "ctcae5",
-    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) "
-    "version 5.0. US Department of Health and Human Services, 2017",
-)
 DOCETAXEL_LABEL = Reference(
     "taxotere-label",
     "TAXOTERE (docetaxel) injection concentrate, prescribing information, sanofi-aventis; "

@@ -24,6 +24,7 @@ from hemasim.model.declaration import (
     assumed,
 )
 from hemasim.model.model import Model
+from hemasim.models.clinical import CTCAE_5
 from hemasim.models.hematopoiesis.drugs import drug_dosing
 from hemasim.models.hematopoiesis.genotype import (
     CELL_COMPONENTS,
@@ -46,11 +47,6 @@ MARCINIAK_2009 = Reference(
 )
 
 
-CTCAE_5 = Reference(
-    "ctcae5",
-    "National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) "
-    "version 5.0. US Department of Health and Human Services, 2017",
-)
 ENGRAFTMENT = Reference(
     "champlin2000",
     "Champlin RE, Schmitz N, Horowitz MM, et al. Blood stem cells compared with bone marrow as "
