@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from machine_info import cpu_name
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 SCENARIO = "examples/mouse-year-cohort.yaml"
 MIB = 1024 * 1024
@@ -107,14 +109,7 @@ def run_once(label: str, patients: int, seed: int, cache: Path, work: Path) -> R
 
 
 def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:

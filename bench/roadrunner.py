@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from machine_info import cpu_name
 
 # This file is called roadrunner.py: drop its own folder from the import path, or
 # "import roadrunner" would import this script instead of libRoadRunner.
@@ -388,14 +389,7 @@ def bench_model(key: str, args, all_cores: set[int], log) -> dict:
 
 
 def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     versions = {"python": platform.python_version()}
     for name in ("numba", "scipy", "roadrunner", "libsbml"):
         try:
