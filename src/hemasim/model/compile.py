@@ -176,7 +176,9 @@ def _compile(model: Model) -> CompiledModel:
         j = len(model.parameters) + k
         infusion_index[name] = j
         derivative[index[name]] += p[j]
-    rhs = tuple(sympy.expand_mul(d) if d.is_Add else d for d in derivative)
+    # Top-level expansion only: it merges the terms of each derivative without multiplying
+    # out the nested signal expressions (a deep expansion grows combinatorially with them).
+    rhs = tuple(sympy.expand_mul(d, deep=False) if d.is_Add else d for d in derivative)
 
     jacobian = []
     for i, expr in enumerate(rhs):

@@ -31,7 +31,7 @@ from sympy.printing.pycode import pycode
 from hemasim.model.compile import CompiledModel
 
 KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 
 def cache_directory() -> Path:
