@@ -20,6 +20,13 @@ Actions, all shared by every genotype:
 * ``gcsf`` drugs (filgrastim, pegfilgrastim) add to the G-CSF concentration the receptors
   see, and are cleared as G-CSF is (renal route plus neutrophil receptors).
 * ``il6`` (recombinant IL-6) adds to the IL-6 concentration.
+* ``cxcr4_antagonist`` (plerixafor, AMD3100) occupies CXCR4: on marrow HSPCs and neutrophils
+  through an effect compartment (the marrow extravascular space it must reach), on blood
+  HSPCs directly from plasma (see ``trafficking.py``).
+* ``ho_inhibitor`` (tin protoporphyrin, SnPP) blocks heme oxygenase activity; tissue HO
+  inhibition outlasts plasma drug by days (rat: up to 7 d after one dose), an effect
+  compartment with a slow half-life.
+* ``nos_inhibitor`` (L-NMMA) blocks NO synthesis by iNOS and the constitutive isoforms.
 
 5-fluorouracil acts through nucleotides retained in cells long after plasma 5-FU is gone
 (the 20-h beta phase of Finn 1975); this is an effect compartment (Sheiner 1979) whose
@@ -41,7 +48,8 @@ class Drug(NamedTuple):
         name: name used in scenarios (``doses[].drug``) and as the prefix of its states and
             parameters.
         meaning: one line for tables.
-        action: ``cycle_specific``, ``alkylating``, ``gcsf`` or ``il6`` (module docstring).
+        action: ``cycle_specific``, ``alkylating``, ``gcsf``, ``il6``, ``cxcr4_antagonist``,
+            ``ho_inhibitor`` or ``nos_inhibitor`` (module docstring).
         amount_unit: unit of its amounts (``mg`` or ``ug``).
         peripherals: number of peripheral compartments (0, 1 or 2).
         routes: administration routes; ``iv`` enters the central compartment, the others
@@ -65,6 +73,18 @@ class Drug(NamedTuple):
     def cytotoxic(self) -> bool:
         return self.action in ("cycle_specific", "alkylating")
 
+    @property
+    def concentration_unit(self) -> str:
+        """Unit of its plasma (and effect-site) concentration."""
+        if self.cytotoxic:
+            return "umol/L"
+        return "pg/mL" if self.action == "il6" else "ng/mL"
+
+    @property
+    def cleared_linearly(self) -> bool:
+        """True when its elimination is a clearance (not the cytokine receptor routes)."""
+        return self.action not in ("gcsf", "il6")
+
 
 DRUGS: tuple[Drug, ...] = (
     Drug("fluorouracil", "5-fluorouracil (antimetabolite, S phase)", "cycle_specific", "mg", 0,
@@ -78,6 +98,12 @@ DRUGS: tuple[Drug, ...] = (
     Drug("filgrastim", "filgrastim (recombinant G-CSF)", "gcsf", "ug", 0, ("sc", "iv")),
     Drug("pegfilgrastim", "pegfilgrastim (pegylated G-CSF)", "gcsf", "ug", 0, ("sc",)),
     Drug("il6", "recombinant interleukin-6", "il6", "ug", 0, ("sc", "ip", "iv")),
+    Drug("plerixafor", "plerixafor (AMD3100, CXCR4 antagonist)", "cxcr4_antagonist", "ug", 0,
+         ("sc", "ip", "iv"), effect_compartment=True),
+    Drug("snpp", "tin protoporphyrin IX (SnPP, heme oxygenase inhibitor)", "ho_inhibitor",
+         "ug", 0, ("sc", "ip", "iv"), effect_compartment=True),
+    Drug("l_nmma", "L-NMMA (NG-monomethyl-L-arginine, NOS inhibitor)", "nos_inhibitor", "ug",
+         0, ("iv", "sc", "ip")),
 )
 
 CYCLE_KILL_TARGETS = ("HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM",
@@ -133,7 +159,7 @@ def drug_parameter_specs() -> tuple[ParameterSpec, ...]:
                 ParameterSpec(f"{d}_receptor_elimination_rate", "1/h", f"{d} elimination by "
                               "neutrophil G-CSF receptors at the steady-state neutrophil mass"),
             ]
-        elif drug.action in ("cycle_specific", "alkylating"):
+        elif drug.cleared_linearly:
             specs.append(ParameterSpec(f"{d}_clearance", "L/h", f"{d} clearance"))
         specs.append(ParameterSpec(f"{d}_volume", "L", f"{d} central volume of distribution"))
         if drug.peripherals >= 1:
@@ -152,8 +178,11 @@ def drug_parameter_specs() -> tuple[ParameterSpec, ...]:
                                     f"extravascular {d} dose that reaches the plasma",
                                     FRACTION)]
         if drug.effect_compartment:
-            specs.append(ParameterSpec(f"{d}_effect_half_life", "h", f"half-life of the {d} "
-                                       "effect (retained active metabolites)"))
+            specs.append(ParameterSpec(f"{d}_effect_half_life", "h", f"half-life of "
+                                       f"equilibration of the {d} effect site with plasma"))
+        if drug.action in ("cxcr4_antagonist", "ho_inhibitor", "nos_inhibitor"):
+            specs.append(ParameterSpec(f"{d}_half_maximal_concentration", "ng/mL",
+                                       f"{d} concentration occupying half of its target"))
         if drug.cytotoxic:
             specs += [ParameterSpec(f"{d}_molar_mass", "mg/umol", f"{d} molar mass"),
                       ParameterSpec(f"{d}_kill_per_division", "L/umol", f"lethal fraction of "
@@ -170,7 +199,7 @@ def drug_species() -> tuple[Species, ...]:
                          "depot" if suffix == "depot" else "plasma",
                          f"{drug.meaning}: {meaning}", 0.0)
                  for drug in DRUGS for suffix, meaning in _compartments(drug)) + tuple(
-        Species(f"{drug.name}_effect", "umol/L", "effect site",
+        Species(f"{drug.name}_effect", drug.concentration_unit, "effect site",
                 f"{drug.meaning}: effect-compartment concentration", 0.0)
         for drug in DRUGS if drug.effect_compartment)
 
@@ -231,11 +260,11 @@ def drug_signals() -> tuple[Observable, ...]:
         if drug.cytotoxic:
             found.append(Observable(f"C_{d}", f"{d}_central / ({d}_volume * {d}_molar_mass)",
                                     "umol/L", f"{drug.meaning} plasma concentration"))
-        elif drug.action == "gcsf":
-            found.append(Observable(f"C_{d}", f"{d}_central / {d}_volume", "ng/mL",
-                                    f"{drug.meaning} serum concentration"))
         else:
-            found.append(Observable(f"C_{d}", f"{d}_central / {d}_volume", "pg/mL",
+            # ug / L is ng/mL; IL-6 is read in pg/mL
+            scale = "1000 * " if drug.concentration_unit == "pg/mL" else ""
+            found.append(Observable(f"C_{d}", f"{scale}{d}_central / {d}_volume",
+                                    drug.concentration_unit,
                                     f"{drug.meaning} serum concentration"))
     cycle = " + ".join(
         f"{d.name}_kill_per_division * " + (f"{d.name}_effect" if d.effect_compartment

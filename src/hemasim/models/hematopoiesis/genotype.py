@@ -25,6 +25,12 @@ CELL_COMPONENTS = MappingProxyType({
                   "and erythroid amplification; a leukemic maturation block lowers it)",
     "immune_target": "recognition of the genotype's HSPCs by autoreactive T cells (aplastic "
                      "anemia)",
+    "cxcr4": "CXCR4, the SDF-1 receptor, on the genotype's HSPCs and neutrophils (marrow "
+             "retention and homing)",
+    "inos": "inducible nitric oxide synthase (iNOS, NOS2) in the genotype's HSPCs and "
+            "granulocytes",
+    "ho1": "heme oxygenase-1 (HO-1, HMOX1) in the genotype's HSPCs and granulocytes",
+    "s1p_receptor": "S1P receptor S1P1 on the genotype's HSPCs (pull toward plasma S1P)",
 })
 """Pathway components carried by the cells of each genotype (name -> what it is)."""
 
@@ -33,8 +39,16 @@ ENVIRONMENT_COMPONENTS = MappingProxyType({
     "tpo": "thrombopoietin production (liver)",
     "epo": "erythropoietin production (kidney)",
     "il6": "IL-6 production (marrow stroma, inflammation)",
+    "inos": "iNOS of the marrow environment (stroma, host myeloid cells)",
+    "ho1": "HO-1 of the marrow environment (stroma, macrophages)",
+    "c3": "complement component C3",
+    "c5": "complement component C5",
+    "s1p": "S1P production (red cells, sphingosine kinases)",
+    "sdf1": "marrow SDF-1 (CXCL12) production by osteoblasts and stroma",
 })
-"""Components of the shared environment (name -> what it is); one copy per animal."""
+"""Components of the shared environment (name -> what it is); one copy per animal. A name
+that is also a cell component (iNOS, HO-1) knocked out for the whole animal is removed from
+both the environment and every genotype's cells."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hemasim.models.hematopoiesis.drugs import drug_parameter_specs
 from hemasim.models.hematopoiesis.spec import FRACTION, ParameterSpec
 from hemasim.models.hematopoiesis.structure import RADIATION_GROUPS
+from hemasim.models.hematopoiesis.trafficking import TRAFFICKING_SPECS
 
 PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     # body
@@ -170,5 +171,6 @@ INJURY_SPECS: tuple[ParameterSpec, ...] = (
 )
 
 PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
-    *PHYSIOLOGY_SPECS, *INJURY_SPECS, *drug_parameter_specs())
-"""Every declared parameter: physiology, injury (radiation, immune destruction), drugs."""
+    *PHYSIOLOGY_SPECS, *INJURY_SPECS, *TRAFFICKING_SPECS, *drug_parameter_specs())
+"""Every declared parameter: physiology, injury (radiation, immune destruction), trafficking
+and apheresis, drugs."""

@@ -41,6 +41,12 @@ from hemasim.models.hematopoiesis.drugs import (
     kill_processes,
 )
 from hemasim.models.hematopoiesis.genotype import Genotype
+from hemasim.models.hematopoiesis.trafficking import (
+    trafficking_processes,
+    trafficking_readouts,
+    trafficking_signals,
+    trafficking_species,
+)
 
 CELL = "cell"
 MILLION = "1e6 cell"
@@ -148,7 +154,7 @@ def species(genotypes: tuple[Genotype, ...]) -> tuple[Species, ...]:
                  "IL6": "il6_baseline"}
     for name, unit, meaning in CYTOKINES:
         found.append(Species(name, unit, "plasma", meaning, baselines[name]))
-    return (*found, *drug_species())
+    return (*found, *drug_species(), *trafficking_species(genotypes))
 
 
 def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
@@ -242,12 +248,16 @@ def _genotype_signals(g: str) -> list[Observable]:
 
 
 def _trafficking(marrow: str, blood: str, egress: str, g: str) -> list[Process]:
-    """Egress to blood, homing back and loss in blood; cells are conserved except the loss."""
+    """Egress to blood, homing back and loss in blood; cells are conserved except the loss.
+
+    Egress and homing are scaled by the chemotactic balances of the trafficking pathway
+    (``trafficking.py``; 1 at rest)."""
     m, b = cell(marrow, g), cell(blood, g)
     return [
-        Process(f"{marrow} egress to blood ({g})", f"{egress} * {m}", {m: -1, b: 1}),
-        Process(f"{marrow} homing from blood ({g})", f"homing_fraction * blood_exit_rate * {b}",
-                {b: -1, m: 1}),
+        Process(f"{marrow} egress to blood ({g})", f"{egress} * hspc_egress__{g} * {m}",
+                {m: -1, b: 1}),
+        Process(f"{marrow} homing from blood ({g})",
+                f"homing_fraction * hspc_homing__{g} * blood_exit_rate * {b}", {b: -1, m: 1}),
         Process(f"{marrow} loss in blood ({g})", f"blood_loss_fraction * blood_exit_rate * {b}",
                 {b: -1}),
     ]
@@ -346,7 +356,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         *_trafficking("CFU_GM", "CFU_GM_B", "progenitor_egress_rate", g),
         *_chain(("NP1", "NP2", "NP3"), "neutrophil_maturation_time", g, "NR"),
         Process(f"neutrophil release ({g})",
-                f"neutrophil_release__{g} * {c['NR']} / neutrophil_reserve_time",
+                f"neutrophil_release__{g} * neutrophil_egress__{g} * {c['NR']}"
+                f" / neutrophil_reserve_time",
                 {c["NR"]: -1, c["NEU"]: 1}),
         Process(f"neutrophil loss from blood ({g})",
                 f"(1 + infection_neutrophil_consumption * infection) * {c['NEU']} / "
@@ -408,6 +419,7 @@ def processes(genotypes: tuple[Genotype, ...]) -> tuple[Process, ...]:
         found.extend(_cell_processes(genotypes, g.name))
     found.extend(_cytokine_processes())
     found.extend(drug_processes())
+    found.extend(trafficking_processes(genotypes))
     return tuple(found)
 
 
@@ -447,6 +459,7 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
          "mean time between divisions per HSC"),
     ]
     found = [Observable(*item) for item in readouts]
+    found.extend(trafficking_readouts())
     if len(genotypes) > 1:
         for g in genotypes:
             for label, names in (("HSC", ("HSC_Q", "HSC_A")),
@@ -464,7 +477,7 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
 
 def observables(genotypes: tuple[Genotype, ...]) -> tuple[Observable, ...]:
     """Internal signals (shared, then per genotype), then the reported read-outs."""
-    found = _shared_signals(genotypes)
+    found = [*_shared_signals(genotypes), *trafficking_signals(genotypes)]
     for g in genotypes:
         found.extend(_genotype_signals(g.name))
     found.extend(_readouts(genotypes))
