@@ -66,14 +66,18 @@ def knockout_overrides(spec: ScenarioFile, genotypes: tuple[Genotype, ...],
         if spec.model != "hematopoiesis":
             raise error(key, f"model '{spec.model}' has no pathway components; "
                         "use the 'hematopoiesis' model")
+        in_cells = item.component in CELL_COMPONENTS
         if item.component in ENVIRONMENT_COMPONENTS:
-            if item.genotype != "all":
+            if item.genotype != "all" and not in_cells:
                 raise error(f"{key}.genotype", f"'{item.component}' belongs to the "
                             "animal, not to one genotype's cells")
-            overrides.append((f"{item.component}_production", item.scale, None))
-            continue
-        if item.component not in CELL_COMPONENTS:
-            known = [*CELL_COMPONENTS, *ENVIRONMENT_COMPONENTS]
+            if item.genotype == "all":
+                # the whole animal: the environment's copy, and the cells' copy if any
+                overrides.append((f"{item.component}_production", item.scale, None))
+                if not in_cells:
+                    continue
+        known = list(dict.fromkeys([*CELL_COMPONENTS, *ENVIRONMENT_COMPONENTS]))
+        if not in_cells:
             raise error(f"{key}.component", f"unknown pathway component "
                         f"'{item.component}'{suggest(item.component, known)}; known "
                         f"components: {', '.join(known)}")

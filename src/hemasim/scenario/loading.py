@@ -28,6 +28,7 @@ from hemasim.model.expressions import suggest
 from hemasim.model.model import Model
 from hemasim.models import UnknownModelError, get_model
 from hemasim.models.hematopoiesis.genotype import Genotype
+from hemasim.scenario.apheresis import apheresis_windows
 from hemasim.scenario.events import (
     Dose,
     DoseBasis,
@@ -363,6 +364,12 @@ class _Resolution:
         for index, item in enumerate(spec.transplants):
             events.extend(transplant_jumps(f"transplants[{index}]", item, self.model,
                                            subject.weight_kg, self.time, self.error))
+        for index, item in enumerate(spec.apheresis):
+            events.extend(apheresis_windows(f"apheresis[{index}]", item, self.model,
+                                            self.time, self.error))
+        body = []
+        if self.model.name == "hematopoiesis" and "body_weight" not in spec.parameters:
+            body = [("body_weight", subject.weight_kg, None)]
         # A knockout animal lives at its own steady state; seeded genotypes start as seeded.
         start = spec.start or ("steady_state" if knockouts else "declared")
         return Scenario(
@@ -372,8 +379,8 @@ class _Resolution:
             output_step=time_in_days(spec.output_step),
             events=tuple(events),
             subject=subject,
-            parameters=(*(self.parameter_override(name, value)
-                          for name, value in spec.parameters.items()), *knockouts),
+            parameters=(*body, *(self.parameter_override(name, value)
+                                 for name, value in spec.parameters.items()), *knockouts),
             description=spec.description.strip(),
             patients=spec.patients,
             seed=spec.seed,

@@ -313,7 +313,8 @@ class GenotypeSpec(_Spec):
     modifiers: dict[str, float] = Field(
         default_factory=dict, description="Cell-intrinsic component -> scale factor in this "
         "genotype (0 knocks it out): self_renewal, progenitor_self_renewal, gcsf_receptor, "
-        "mpl, epo_receptor, il6_receptor, niche_affinity, maturation, immune_target.",
+        "mpl, epo_receptor, il6_receptor, niche_affinity, maturation, immune_target, cxcr4, "
+        "inos, ho1, s1p_receptor.",
         examples=[{"self_renewal": 1.1}])
 
 
@@ -322,12 +323,14 @@ class KnockoutSpec(_Spec):
 
     component: str = Field(description="A cell component (self_renewal, "
                            "progenitor_self_renewal, gcsf_receptor, mpl, epo_receptor, "
-                           "il6_receptor, niche_affinity, maturation, immune_target) or an "
-                           "environment component (gcsf, tpo, epo, il6: its production).",
+                           "il6_receptor, niche_affinity, maturation, immune_target, cxcr4, "
+                           "inos, ho1, s1p_receptor) or an environment component (gcsf, tpo, "
+                           "epo, il6, inos, ho1, c3, c5, s1p, sdf1: its production). iNOS and "
+                           "HO-1 are both: for the whole animal both copies go.",
                            examples=["gcsf_receptor"])
     genotype: str = Field("all", description="Genotype whose cells lose the component, or "
-                          "'all'. Environment components belong to the animal.",
-                          examples=["host"])
+                          "'all' (the whole animal). Environment-only components belong to "
+                          "the animal.", examples=["host"])
     scale: float = Field(0.0, ge=0, description="Remaining activity, 0 for a knockout, "
                          "0.5 for a heterozygote.", examples=[0])
 
@@ -381,6 +384,20 @@ class TransplantSpec(_Spec):
         "donor", description="Genotype of the graft's cells; declared in 'genotypes' or "
                              "added automatically (wild type, none at time zero).",
         examples=["donor"])
+
+
+class ApheresisSpec(_Spec):
+    """One item of ``apheresis``: a leukapheresis collecting CD34+ cells from blood."""
+
+    at: Time = Field(description="Start of the collection, a time with a unit.",
+                     examples=["4 d"])
+    blood_volumes: float = Field(gt=0, le=10, description="Blood volumes processed (typically "
+                                 "2-4; large-volume apheresis up to 6).", examples=[2.5])
+    duration: PositiveTime = Field("4 h", description="Duration of the collection, a time "
+                                   "with a unit.", examples=["4 h"])
+    collection_efficiency: float | None = Field(
+        None, gt=0, le=1, description="Fraction of the CD34+ cells in the processed blood that "
+        "end in the product (CE2); leave out for the model's value.", examples=[0.55])
 
 
 class ScenarioFile(_Spec):
@@ -445,6 +462,10 @@ class ScenarioFile(_Spec):
         default_factory=list, description="Grafts of the integrated model: cells of a donor "
                                           "genotype infused into the blood, which home to the "
                                           "marrow and engraft.")
+    apheresis: list[ApheresisSpec] = Field(
+        default_factory=list, description="Leukaphereses of the integrated model: CD34+ cells "
+                                          "collected from blood (read-out "
+                                          "CD34_collected_per_kg).")
     start: Literal["declared", "steady_state"] | None = Field(
         None, description="'steady_state' finds each patient's steady state before time zero "
                           "(the default when there are knockouts); "
