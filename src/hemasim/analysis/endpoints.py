@@ -32,11 +32,12 @@ ENDPOINT_KINDS = (
     "engraftment",
     "recovery_fraction",
     "final_value",
+    "peak_below",
 )
 """Endpoint kinds understood by ``Endpoint`` and ``evaluate_endpoints``."""
 
 THRESHOLD_KINDS = ("time_below", "recovery_time", "first_sustained_above", "engraftment",
-                   "recovery_fraction")
+                   "recovery_fraction", "peak_below")
 """Kinds that need a threshold; every other kind must have none."""
 
 
@@ -350,6 +351,9 @@ def _evaluate(trajectories: xr.DataArray, spec: Endpoint) -> np.ndarray:
         return peak(trajectories, after=spec.after, before=spec.before)[0]
     if spec.kind == "peak_time":
         return peak(trajectories, after=spec.after, before=spec.before)[1]
+    if spec.kind == "peak_below":
+        highest = peak(trajectories, after=spec.after, before=spec.before)[0]
+        return np.where(np.isnan(highest), np.nan, (highest < spec.threshold).astype(float))
     if spec.kind == "value_at":
         return value_at(trajectories, spec.after)
     if spec.kind == "final_value":

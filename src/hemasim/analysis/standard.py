@@ -10,6 +10,12 @@ def _slug(text: str) -> str:
     return "_".join(text.lower().replace("-", " ").split())
 
 
+POOR_MOBILIZER_CD34 = 20.0
+"""Peak blood CD34+ (/uL) below which a donor is a poor mobilizer (Olivieri J, et al. Bone
+Marrow Transplant 2012;47:342-351, GITMO criteria: < 20 CD34+/uL after G-CSF); the cohort
+mean of ``poor_mobilizer`` (1 or 0 per patient) is the fraction of poor mobilizers."""
+
+
 def standard_endpoints(model: Model) -> list[Endpoint]:
     """Nadir, peak and AUC of the main read-out, plus one endpoint per declared threshold.
 
@@ -38,6 +44,13 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
                       for name in model.observable_names
                       if name.startswith(("chimerism_neutrophils__", "chimerism_HSC__"))
                       and not name.endswith("__host")]
+        endpoints += [
+            Endpoint("CD34_per_uL_peak", "CD34_per_uL", "peak", unit="cell/uL"),
+            Endpoint("poor_mobilizer", "CD34_per_uL", "peak_below",
+                     threshold=POOR_MOBILIZER_CD34, unit="1"),
+            Endpoint("CD34_collected_per_kg_at_end", "CD34_collected_per_kg", "final_value",
+                     unit="1e6 cell/kg"),
+        ]
     for threshold in model.thresholds:
         label = _slug(threshold.label)
         if threshold.direction == "below":
