@@ -46,7 +46,20 @@ def page(outcome) -> str:
         lines.append(f"| {r.target.id} | {r.target.observable} | {_number(r.model)} | "
                      f"{r.target.describe_reference()} | {'yes' if r.passed else '**no**'} | "
                      f"{r.target.source} |")
-    lines += ["", "This page is written by `docs/experiments/build_pages.py`.", ""]
+    predictions = outcome.prediction_rows()
+    if predictions:
+        lines += ["", "Model predictions (no published value to compare with):", "",
+                  "| prediction | observable | model | direction | why |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {row['id']} | {row['observable']} | "
+                  f"{_number(row['model'] if row['model'] is not None else math.nan)} | "
+                  f"{row['direction']} | {row['rationale']} |" for row in predictions]
+    notes = HERE / "notes" / f"{experiment.name}.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    lines += ["", "This page is written by `docs/experiments/build_pages.py`"
+              + (f" from the experiment and `notes/{experiment.name}.md`." if notes.exists()
+                 else "."), ""]
     return "\n".join(lines)
 
 

@@ -55,6 +55,7 @@ def experiment(
         outcome = chosen.run()
     rows = [r.as_row() for r in outcome.target_results()]
     _print_validation(rows, title=f"{chosen.name}: {chosen.title}")
+    _print_predictions(outcome.prediction_rows())
     if out is not None:
         _write_experiment(out, outcome, rows)
         console.print(f"Wrote {out}/")
@@ -81,6 +82,18 @@ def _write_experiment(out: Path, outcome, rows) -> None:
         writers[f"timecourse-{slug}.parquet"] = (
             lambda target, result=result: write_parquet(result, target))
     write_run_directory(out, writers, record)
+
+
+def _print_predictions(rows: list[dict]) -> None:
+    if not rows:
+        return
+    grid = Table(title="Model predictions (no published value to compare with)")
+    for name in ("id", "observable", "model", "direction", "rationale"):
+        grid.add_column(name, justify="right" if name == "model" else "left")
+    for row in rows:
+        grid.add_row(row["id"], row["observable"], _format(row["model"]), row["direction"],
+                     row["rationale"])
+    console.print(grid)
 
 
 def _print_validation(rows: list[dict], title: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -33,6 +34,42 @@ class ExperimentOutcome:
         return [TargetResult(t, self.experiment.name, self.readouts.get(t.id, float("nan")))
                 for t in self.experiment.targets]
 
+    def prediction_rows(self) -> list[dict]:
+        """One row per prediction: its model value and the direction it shows."""
+        return [p.as_row(self.readouts.get(p.id, float("nan")))
+                for p in self.experiment.predictions]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A read-out the model predicts where no published value is available to judge it.
+
+    Attributes:
+        id: short identifier.
+        observable: what is computed, with its unit.
+        neutral: the value meaning "no effect" (1 for a ratio, 0 for a difference).
+        rationale: why the model predicts what it does (the mechanism).
+    """
+
+    id: str
+    observable: str
+    neutral: float
+    rationale: str
+
+    def direction(self, value: float) -> str:
+        """``higher``, ``lower`` or ``unchanged`` (within 1 % of the neutral value)."""
+        if not math.isfinite(value):
+            return "not computed"
+        scale = max(abs(self.neutral), 1.0)
+        if abs(value - self.neutral) <= 0.01 * scale:
+            return "unchanged"
+        return "higher" if value > self.neutral else "lower"
+
+    def as_row(self, value: float) -> dict:
+        return {"id": self.id, "observable": self.observable,
+                "model": None if not math.isfinite(value) else round(float(value), 6),
+                "direction": self.direction(value), "rationale": self.rationale}
+
 
 @dataclass(frozen=True)
 class Experiment:
@@ -50,6 +87,7 @@ class Experiment:
             when given, ``readouts`` receives a dict label -> result with the main arm
             under ``main_label`` first.
         main_label: label of the main arm in multi-arm experiments.
+        predictions: read-outs without a published value, printed with their direction.
     """
 
     name: str
@@ -61,6 +99,7 @@ class Experiment:
     figure_variables: tuple[str, ...] = ()
     arms: tuple[tuple[str, str], ...] = ()
     main_label: str = "main"
+    predictions: tuple[Prediction, ...] = ()
 
     def scenario_path(self, file_name: str | None = None) -> Path:
         return Path(str(resources.files("hemasim.experiments") / "scenarios" /
@@ -82,5 +121,6 @@ class Experiment:
             scenario = load_scenario(self.scenario_path(file_name))
             results[label] = simulate(scenario_model(scenario), scenario)
         main = results[self.main_label]
-        readouts = self.readouts(results if self.arms else main)
+        readouts = {key: float(value) for key, value in
+                    self.readouts(results if self.arms else main).items()}
         return ExperimentOutcome(self, main, readouts, results)

@@ -55,7 +55,7 @@ class TargetResult:
             "experiment": self.experiment,
             "observable": self.target.observable,
             "reference": self.target.describe_reference(),
-            "model": None if not math.isfinite(self.model) else round(self.model, 6),
-            "pass": self.passed,
+            "model": None if not math.isfinite(self.model) else round(float(self.model), 6),
+            "pass": bool(self.passed),
             "source": self.target.source,
         }
