@@ -14,6 +14,7 @@ from hemasim.experiments.injury import (
     DOCETAXEL_GCSF_SUPPORT,
     MOUSE_5FU,
 )
+from hemasim.experiments.invitro import TRANSWELL_INOS
 from hemasim.experiments.marrow_failure import APLASTIC_ANEMIA, IL6_AFTER_IRRADIATION, LEUKEMIA
 from hemasim.experiments.steady_state import STEADY_STATE_HUMAN, STEADY_STATE_MOUSE
 from hemasim.experiments.target import Target, TargetResult
@@ -24,7 +25,7 @@ EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType(
     {experiment.name: experiment for experiment in (
         FRIBERG2002_DOCETAXEL, STEADY_STATE_HUMAN, STEADY_STATE_MOUSE,
         DOCETAXEL_CYCLES_INTEGRATED, MOUSE_5FU, DOCETAXEL_GCSF_SUPPORT, HUMAN_PBSC_TRANSPLANT,
-        MOUSE_BMT, IL6_AFTER_IRRADIATION, APLASTIC_ANEMIA, LEUKEMIA)}
+        MOUSE_BMT, IL6_AFTER_IRRADIATION, APLASTIC_ANEMIA, LEUKEMIA, TRANSWELL_INOS)}
 )
 
 

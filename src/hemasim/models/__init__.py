@@ -15,9 +15,11 @@ from hemasim.model.model import Model
 from hemasim.models.friberg2002 import FRIBERG2002_DOCETAXEL, FRIBERG2002_PACLITAXEL
 from hemasim.models.hematopoiesis import SPECIES_KINDS, hematopoiesis_model
 from hemasim.models.hematopoiesis.genotype import HOST, Genotype
+from hemasim.models.transwell import TRANSWELL_CHEMOTAXIS
 
 MODELS: MappingProxyType[str, Model] = MappingProxyType(
-    {model.name: model for model in (FRIBERG2002_DOCETAXEL, FRIBERG2002_PACLITAXEL)}
+    {model.name: model for model in (FRIBERG2002_DOCETAXEL, FRIBERG2002_PACLITAXEL,
+                                     TRANSWELL_CHEMOTAXIS)}
 )
 """Fixed models by name."""
 
