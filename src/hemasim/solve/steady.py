@@ -58,6 +58,10 @@ def derivatives(compiled: CompiledModel, states: np.ndarray,
                      for v in values], axis=1)
 
 
+ZERO_STATE_SCALE = 1e-12
+"""Smallest magnitude (in a state's own unit) against which a derivative is judged."""
+
+
 def _scaled_residual(derivative: np.ndarray, states: np.ndarray,
                      scale: np.ndarray) -> np.ndarray:
     return np.max(np.abs(derivative) / np.maximum(np.abs(states), scale), axis=1)
@@ -73,12 +77,14 @@ def newton_steady_state(compiled: CompiledModel, start: np.ndarray, parameters: 
         start: initial guesses, (patients, states).
         parameters: full parameter vectors, (patients, parameters).
         tolerance: converged when every |dy/dt| <= tolerance * max(|y|, scale) per day,
-            where scale is 1e-6 of the largest value of that state over the batch's start
-            (so a state that should be zero counts as converged at a tiny value).
+            where scale is 1e-6 of the largest value of that state over the batch's start,
+            and at least 1e-12 in the state's unit (so a state that should be zero, such as
+            a drug amount, counts as converged when round-off leaves it a derivative of
+            order 1e-30).
         max_iterations: Newton iterations at most.
     """
     y = np.array(start, dtype=float, copy=True)
-    scale = np.maximum(1e-6 * np.max(np.abs(y), axis=0), 1e-300)
+    scale = np.maximum(1e-6 * np.max(np.abs(y), axis=0), ZERO_STATE_SCALE)
     iterations = np.zeros(y.shape[0], dtype=np.int64)
     f = derivatives(compiled, y, parameters)
     residual = _scaled_residual(f, y, scale)
@@ -88,6 +94,11 @@ def newton_steady_state(compiled: CompiledModel, start: np.ndarray, parameters: 
             break
         rows = np.flatnonzero(active)
         jac = jacobian_matrices(compiled, y[rows], parameters[rows])
+        # A state that neither changes nor acts on any other (a tally such as the cells
+        # collected by apheresis) makes the Jacobian singular; hold it where it is.
+        inert = (jac == 0).all(axis=1) & (jac == 0).all(axis=2)
+        patient, state = np.nonzero(inert)
+        jac[patient, state, state] = 1.0
         try:
             step = np.linalg.solve(jac, -f[rows][..., None])[..., 0]
         except np.linalg.LinAlgError:
