@@ -171,9 +171,9 @@ def test_mpl_knockout_gives_thrombocytopenia():
 
 def test_knockouts_and_genotypes_are_checked_with_messages():
     base = {"name": "x", "model": "hematopoiesis", "species": "mouse", "duration": "10 d"}
-    with pytest.raises(ScenarioError, match="unknown pathway component 'inos'.*known "
+    with pytest.raises(ScenarioError, match="unknown pathway component 'nos2'.*known "
                                             "components: self_renewal"):
-        scenario_from_dict({**base, "knockouts": [{"component": "inos"}]})
+        scenario_from_dict({**base, "knockouts": [{"component": "nos2"}]})
     with pytest.raises(ScenarioError, match=r"genotypes\[0\].modifiers.self_renwal.*did you"):
         scenario_from_dict({**base, "genotypes": [{"name": "d", "modifiers":
                                                    {"self_renwal": 1.1}}]})
@@ -190,7 +190,7 @@ def test_knocking_out_a_component_in_one_genotype_only():
         "genotypes": [{"name": "donor", "initial_fraction": 0.5}],
         "knockouts": [{"component": "gcsf_receptor", "genotype": "donor"}]})
     overrides = {name: value for name, value, _ in scenario.parameters}
-    assert overrides == {"gcsf_receptor__donor": 0.0}
+    assert overrides == {"body_weight": 0.025, "gcsf_receptor__donor": 0.0}
     assert scenario.start == "steady_state"
 
 
