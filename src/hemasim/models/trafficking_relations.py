@@ -83,7 +83,7 @@ def smooth_excess(raw: str) -> str:
     ``(raw + sqrt(raw**2 + s**2)) / 2 - s / 2`` with s = 0.1: within 0.05 of ``raw`` above
     zero, between -0.05 and 0 below it, 0 at rest (so the steady state is exact) and free of
     overflow. The bend is kept wide (s = 0.1, not smaller) so that Newton's method converges
-    on steady states near rest. Used where a signal below rest has no meaning (complement is not activated below
-    its resting level by fewer neutrophils).
+    on steady states near rest. Used where a signal below rest has no meaning (complement is
+    not activated below its resting level by fewer neutrophils).
     """
     return f"((({raw}) + sqrt(({raw})**2 + 0.01)) / 2 - 0.05)"
