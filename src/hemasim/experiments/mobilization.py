@@ -300,10 +300,11 @@ ADAMIAK_2017 = Experiment(
     figure_variables=("SKL_per_uL", "CFU_GM_per_mL", "WBC", "marrow_HO1"),
     predictions=(
         Prediction("G-CSF WBC ratio", "iNOS-/- / wild type after G-CSF, WBC per uL", 1.0,
-                   "less HO-1 in granulocytes and less damping of C5a: granulocytes leave "
-                   "the marrow more easily"),
+                   "HO-1 brakes granulocyte egress, but after 6 days of G-CSF blood "
+                   "neutrophils are set by production, so the brake barely shows"),
         Prediction("AMD3100 WBC ratio", "iNOS-/- / wild type after AMD3100, WBC per uL", 1.0,
-                   "as for G-CSF; AMD3100 also activates complement"),
+                   "one hour after AMD3100 the marrow reserve is released a little faster "
+                   "without the HO-1 brake: a small rise"),
         Prediction("homing ratio", "iNOS-/- / wild-type donor HSPCs in marrow 24 h after "
                    "infusion", 1.0, "iNOS-/- HSPCs make less HO-1 and respond more to the "
                    "SDF-1 that irradiation induces, so they home faster; but 95 % of blood "
