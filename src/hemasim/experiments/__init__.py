@@ -16,6 +16,14 @@ from hemasim.experiments.injury import (
 )
 from hemasim.experiments.invitro import TRANSWELL_INOS
 from hemasim.experiments.marrow_failure import APLASTIC_ANEMIA, IL6_AFTER_IRRADIATION, LEUKEMIA
+from hemasim.experiments.mobilization import (
+    ADAMIAK_2017,
+    HUMAN_GCSF_MOBILIZATION,
+    HUMAN_PLERIXAFOR,
+    MOUSE_AMD3100,
+    MOUSE_GCSF_MOBILIZATION,
+    MOUSE_MOBILIZATION_MODIFIERS,
+)
 from hemasim.experiments.steady_state import STEADY_STATE_HUMAN, STEADY_STATE_MOUSE
 from hemasim.experiments.target import Target, TargetResult
 from hemasim.experiments.transplant import HUMAN_PBSC_TRANSPLANT, MOUSE_BMT
@@ -25,7 +33,9 @@ EXPERIMENTS: MappingProxyType[str, Experiment] = MappingProxyType(
     {experiment.name: experiment for experiment in (
         FRIBERG2002_DOCETAXEL, STEADY_STATE_HUMAN, STEADY_STATE_MOUSE,
         DOCETAXEL_CYCLES_INTEGRATED, MOUSE_5FU, DOCETAXEL_GCSF_SUPPORT, HUMAN_PBSC_TRANSPLANT,
-        MOUSE_BMT, IL6_AFTER_IRRADIATION, APLASTIC_ANEMIA, LEUKEMIA, TRANSWELL_INOS)}
+        MOUSE_BMT, IL6_AFTER_IRRADIATION, APLASTIC_ANEMIA, LEUKEMIA, HUMAN_GCSF_MOBILIZATION,
+        HUMAN_PLERIXAFOR, MOUSE_GCSF_MOBILIZATION, MOUSE_AMD3100, MOUSE_MOBILIZATION_MODIFIERS,
+        ADAMIAK_2017, TRANSWELL_INOS)}
 )
 
 
