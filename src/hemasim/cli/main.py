@@ -315,7 +315,7 @@ def _print_endpoints(model, table, summary, patients: int) -> None:
             grid.add_row(row.endpoint, _format(row.median), _format(row.p05),
                          _format(row.p95), row.unit, str(row.n))
     console.print(grid)
-    if patients > 1 and "poor_mobilizer" in table.columns:
+    if patients > 1 and table is not None and "poor_mobilizer" in table.columns:
         poor = table["poor_mobilizer"].dropna()
         if len(poor):
             console.print(f"Poor mobilizers (peak blood CD34+ < 20 /uL): {int(poor.sum())} of "
