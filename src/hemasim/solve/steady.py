@@ -159,6 +159,8 @@ def find_steady_states(compiled: CompiledModel, start: np.ndarray, parameters: n
     """
     solution = newton_steady_state(compiled, start, parameters, tolerance)
     states = solution.states
+    # round-off leaves states that are zero at rest (drug amounts) at 1e-30: make them zero
+    states[np.abs(states) < 1e-20] = 0.0
     failed = ~solution.converged
     current = np.array(start, dtype=float)
     for _ in range(attempts):
@@ -167,7 +169,7 @@ def find_steady_states(compiled: CompiledModel, start: np.ndarray, parameters: n
         rows = np.flatnonzero(failed)
         current[rows] = settle(compiled, current[rows], parameters[rows], settle_days)
         retry = newton_steady_state(compiled, current[rows], parameters[rows], tolerance)
-        states[rows] = retry.states
+        states[rows] = np.where(np.abs(retry.states) < 1e-20, 0.0, retry.states)
         failed[rows] = ~retry.converged
     if failed.any():
         raise SteadyStateError(f"no steady state found for {int(failed.sum())} of "
