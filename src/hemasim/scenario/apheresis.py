@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from hemasim.model.model import Model
 from hemasim.scenario.events import ParameterChange
-from hemasim.scenario.schema import ApheresisSpec, time_in_days
+from hemasim.scenario.fields import time_in_days
+from hemasim.scenario.schema import ApheresisSpec
 
 ErrorFactory = Callable[[str, str], Exception]
 TimeReader = Callable[[str, str], float]

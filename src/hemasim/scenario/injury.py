@@ -27,7 +27,8 @@ from hemasim.models.hematopoiesis.grafts import (
 )
 from hemasim.models.hematopoiesis.structure import RADIATION_GROUPS, cell
 from hemasim.scenario.events import StateJump
-from hemasim.scenario.schema import IrradiationSpec, TransplantSpec, time_in_days
+from hemasim.scenario.fields import time_in_days
+from hemasim.scenario.schema import IrradiationSpec, TransplantSpec
 from hemasim.units import base_factor, conversion_factor, parse_quantity
 
 ErrorFactory = Callable[[str, str], Exception]

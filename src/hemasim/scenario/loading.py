@@ -38,17 +38,15 @@ from hemasim.scenario.events import (
     StateJump,
     Subject,
 )
+from hemasim.scenario.fields import RULE_ERROR, describe_dimension, time_in_days
 from hemasim.scenario.genotypes import knockout_overrides, resolve_genotypes
 from hemasim.scenario.injury import irradiation_jumps, transplant_jumps
 from hemasim.scenario.schema import (
-    RULE_ERROR,
     DoseSpec,
     ParameterChangeSpec,
     ScenarioFile,
     StateChangeSpec,
     allowed_keys,
-    describe_dimension,
-    time_in_days,
 )
 from hemasim.scenario.yaml_reading import UniqueKeyLoader, yaml_problem
 from hemasim.units import parse_quantity, parse_unit

@@ -5,199 +5,33 @@ types, times without a time unit or with the wrong sign, and the rules tying key
 (exactly one of ``scale``/``value``, ``every`` with ``times``). What needs the model (drug,
 parameter and species names; dose and parameter units) is checked when the file is resolved
 against its model in ``scenario.loading``. Quantities stay text here; loading converts them.
-
-A rule that concerns one key of an item raises ``PydanticCustomError`` of type
-``"scenario_rule"`` with that key in its context (``{"key": "until"}``), so the error can
-point at the key rather than at the whole item.
+The field types (quantities with units, names, factors) and the one-key rule error live in
+``scenario.fields``.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Annotated, Any, Literal, get_args
 
-import pint
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
+
+from hemasim.scenario.fields import (
+    Area,
+    Factor,
+    Mass,
+    NumberOrQuantity,
+    PositiveTime,
+    Spec,
+    Time,
+    number_as_text,
+    quantity_check,
+    rule_error,
+    short_name,
+    time_in_days,
 )
-from pydantic_core import PydanticCustomError
-
-from hemasim.units import TIME_UNIT, parse_quantity
-
-RULE_ERROR = "scenario_rule"
-"""pydantic error type of the cross-key rules; its context names the offending key."""
-
-_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-_DIMENSION_WORDS: dict[str, str] = {
-    "[time]": "a time",
-    "[mass]": "a mass",
-    "[length]": "a length",
-    "[length] ** 2": "an area",
-    "[length] ** 3": "a volume",
-    "[substance]": "an amount of substance",
-    "dimensionless": "a bare number",
-    "1 / [time]": "a rate",
-    "[length] ** 2 / [time] ** 2": "a radiation dose",
-    "[mass] / [length] ** 3": "a mass concentration",
-    "[substance] / [length] ** 3": "a molar concentration",
-    "1 / [length] ** 3": "a count per volume",
-    "[mass] / [length] ** 2": "a mass per area",
-    "[length] ** 3 / [substance]": "a volume per amount of substance",
-}
 
 
-def describe_dimension(quantity: pint.Quantity) -> str:
-    """Plain words for what a quantity measures, with an article (``"a mass"``, ``"an area"``).
-
-    Args:
-        quantity: any pint quantity; only its dimensionality is used.
-    """
-    key = str(quantity.dimensionality)
-    return _DIMENSION_WORDS.get(key, f"a quantity of dimension {key}")
-
-
-def time_in_days(text: str) -> float:
-    """A time written with a unit (``"21 d"``, ``"1 h"``), in days.
-
-    Args:
-        text: the time as written in the file.
-
-    Raises:
-        ValueError: with a one-line message when the text is not a time with a unit.
-    """
-    expected = "expected a time with a unit, e.g. '21 d' or '1 h'"
-    try:
-        quantity = parse_quantity(text)
-    except pint.UndefinedUnitError as error:
-        unknown = ", ".join(f"'{name}'" for name in error.unit_names)
-        raise ValueError(f"{expected}; {unknown} is not a known unit (got '{text}')") from None
-    except Exception:  # pint and its tokenizer raise several error types on gibberish
-        raise ValueError(f"{expected} (got '{text}')") from None
-    if quantity.dimensionless:
-        raise ValueError(f"{expected} (got '{text}', a bare number)")
-    try:
-        value = float(quantity.to(TIME_UNIT).magnitude)
-    except pint.DimensionalityError:
-        raise ValueError(f"{expected} (got '{text}', {describe_dimension(quantity)})") from None
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite time (got '{text}')")
-    return value
-
-
-def _quantity_text(kind: str, example: str, condition: str | None = None):
-    """An after-validator checking that text is a quantity of one kind and sign.
-
-    Args:
-        kind: pint dimensionality text the quantity must have (``"[time]"``).
-        example: a correct value shown in the message (``"21 d"``).
-        condition: ``"non-negative"``, ``"positive"`` or ``None`` (any sign).
-    """
-
-    def check(text: str) -> str:
-        if kind == "[time]":
-            value = time_in_days(text)
-        else:
-            expected = f"expected {_DIMENSION_WORDS[kind]} with a unit, e.g. '{example}'"
-            try:
-                quantity = parse_quantity(text)
-            except Exception:  # pint raises several error types on text that is no quantity
-                raise ValueError(f"{expected} (got '{text}')") from None
-            if str(quantity.dimensionality) != kind:
-                raise ValueError(f"{expected} (got '{text}', {describe_dimension(quantity)})")
-            value = float(quantity.magnitude)
-        if condition == "non-negative" and value < 0:
-            raise ValueError(f"must not be negative (got '{text}')")
-        if condition == "positive" and not value > 0:
-            raise ValueError(f"must be greater than zero (got '{text}')")
-        return text
-
-    return check
-
-
-def _number_as_text(value: Any) -> Any:
-    """Turn a bare YAML number into text so the unit check can say that the unit is missing."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(value) if isinstance(value, float) else str(value)
-    return value
-
-
-def _number_or_text(value: Any) -> Any:
-    """Accept a finite number or non-empty text; anything else gets a plain message."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a number or a number with a unit (got {value!r})")
-    if isinstance(value, str) and not value.strip():
-        raise ValueError("expected a number or a number with a unit (got empty text)")
-    if isinstance(value, int | float) and not math.isfinite(value):
-        raise ValueError(f"expected a finite number (got {value!r})")
-    return value
-
-
-def _short_name(text: str) -> str:
-    if not _NAME_PATTERN.match(text):
-        raise ValueError(f"expected a short identifier of letters, digits, '-', '_' or '.', "
-                         f"e.g. 'docetaxel-cycles' (got {text!r})")
-    return text
-
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number (got {value!r})")
-    return value
-
-
-Time = Annotated[str, BeforeValidator(_number_as_text),
-                 AfterValidator(_quantity_text("[time]", "21 d", "non-negative"))]
-"""A time with a unit, zero or later (``"0 d"``, ``"12 h"``)."""
-
-PositiveTime = Annotated[str, BeforeValidator(_number_as_text),
-                         AfterValidator(_quantity_text("[time]", "21 d", "positive"))]
-"""A time span with a unit, greater than zero (``"21 d"``)."""
-
-Mass = Annotated[str, BeforeValidator(_number_as_text),
-                 AfterValidator(_quantity_text("[mass]", "70 kg", "positive"))]
-"""A body weight with a unit (``"70 kg"``)."""
-
-Area = Annotated[str, BeforeValidator(_number_as_text),
-                 AfterValidator(_quantity_text("[length] ** 2", "1.8 m2", "positive"))]
-"""A body surface area with a unit (``"1.8 m2"``)."""
-
-NumberOrQuantity = Annotated[str | float, BeforeValidator(_number_or_text)]
-"""A number in the target's own unit, or text with a unit to convert (``"90 h"``)."""
-
-Factor = Annotated[float, Field(ge=0), AfterValidator(_finite)]
-"""A multiplying factor, zero or more (0 knocks out)."""
-
-
-def _rule(key: str, problem: str) -> PydanticCustomError:
-    """An error for one key of the item being validated."""
-    return PydanticCustomError(RULE_ERROR, "{problem}", {"problem": problem, "key": key})
-
-
-class _Spec(BaseModel):
-    """Common configuration: unknown keys are errors, values are frozen, and an empty YAML
-    value (``doses:`` with nothing after it) of an optional key means its default."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_means_default(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        optional = {field.alias or name for name, field in cls.model_fields.items()
-                    if not field.is_required()}
-        return {key: value for key, value in data.items()
-                if not (value is None and key in optional)}
-
-
-class SubjectSpec(_Spec):
+class SubjectSpec(Spec):
     """The ``subject`` mapping: body size used to scale doses given per kg or per m2."""
 
     weight: Mass = Field("70 kg", description="Body weight, a mass with a unit. Doses "
@@ -208,12 +42,12 @@ class SubjectSpec(_Spec):
                       "multiplied by it.", examples=["1.8 m2"])
 
 
-class DoseSpec(_Spec):
+class DoseSpec(Spec):
     """One item of ``doses``: a drug administration, or a regimen of equally spaced ones."""
 
     drug: str = Field(description="Drug name as the model's dosing table declares it "
                       "(e.g. 'docetaxel').", examples=["docetaxel"])
-    dose: Annotated[str, BeforeValidator(_number_as_text)] = Field(
+    dose: Annotated[str, BeforeValidator(number_as_text)] = Field(
         description="Amount per administration: a mass ('150 mg'), a mass per kg body weight "
                     "('10 ug/kg') or a mass per m2 body surface ('100 mg/m2').",
         examples=["100 mg/m2"])
@@ -235,15 +69,15 @@ class DoseSpec(_Spec):
     @model_validator(mode="after")
     def _regimen_is_complete(self) -> DoseSpec:
         if self.times > 1 and self.every is None:
-            raise _rule("every", "required when 'times' is more than 1 (the interval "
+            raise rule_error("every", "required when 'times' is more than 1 (the interval "
                                  "between administrations, e.g. '21 d')")
         if self.times == 1 and self.every is not None:
-            raise _rule("times", "'every' is given but 'times' is 1; give 'times', the "
+            raise rule_error("times", "'every' is given but 'times' is 1; give 'times', the "
                                  "number of administrations")
         return self
 
 
-class ParameterChangeSpec(_Spec):
+class ParameterChangeSpec(Spec):
     """One item of ``parameter_changes``: a window in which a parameter is scaled or set."""
 
     parameter: str = Field(description="Model parameter name (e.g. 'slope').",
@@ -264,14 +98,14 @@ class ParameterChangeSpec(_Spec):
     def _one_change_in_a_window(self) -> ParameterChangeSpec:
         given = [key for key in ("scale", "value") if getattr(self, key) is not None]
         if len(given) != 1:
-            raise _rule("", "give exactly one of 'scale' and 'value' (got "
+            raise rule_error("", "give exactly one of 'scale' and 'value' (got "
                             f"{' and '.join(repr(key) for key in given) or 'neither'})")
         if self.until is not None and time_in_days(self.until) <= time_in_days(self.start):
-            raise _rule("until", f"must be after 'from' ({self.start}), got '{self.until}'")
+            raise rule_error("until", f"must be after 'from' ({self.start}), got '{self.until}'")
         return self
 
 
-class StateChangeSpec(_Spec):
+class StateChangeSpec(Spec):
     """One item of ``state_changes``: an instantaneous change of one model state."""
 
     species: str = Field(description="Model species (state) name (e.g. 'Circ').",
@@ -296,15 +130,15 @@ class StateChangeSpec(_Spec):
         given = [key for key, value in (("scale", self.scale), ("add", self.add),
                                         ("set", self.set_to)) if value is not None]
         if len(given) != 1:
-            raise _rule("", "give exactly one of 'scale', 'add' and 'set' (got "
+            raise rule_error("", "give exactly one of 'scale', 'add' and 'set' (got "
                             f"{' and '.join(repr(key) for key in given) or 'none'})")
         return self
 
 
-class GenotypeSpec(_Spec):
+class GenotypeSpec(Spec):
     """One item of ``genotypes``: a copy of the cell hierarchy sharing the environment."""
 
-    name: Annotated[str, AfterValidator(_short_name)] = Field(
+    name: Annotated[str, AfterValidator(short_name)] = Field(
         description="Genotype name, used as the suffix of its species ('donor' gives "
                     "'NEU__donor'). 'host' is the animal's own cells.", examples=["donor"])
     initial_fraction: float = Field(0.0, ge=0, le=1, description="Share of the steady-state "
@@ -318,7 +152,7 @@ class GenotypeSpec(_Spec):
         examples=[{"self_renewal": 1.1}])
 
 
-class KnockoutSpec(_Spec):
+class KnockoutSpec(Spec):
     """One item of ``knockouts``: a pathway component removed (or scaled) for the whole run."""
 
     component: str = Field(description="A cell component (self_renewal, "
@@ -335,13 +169,13 @@ class KnockoutSpec(_Spec):
                          "0.5 for a heterozygote.", examples=[0])
 
 
-RadiationDose = Annotated[str, BeforeValidator(_number_as_text),
-                          AfterValidator(_quantity_text("[length] ** 2 / [time] ** 2",
+RadiationDose = Annotated[str, BeforeValidator(number_as_text),
+                          AfterValidator(quantity_check("[length] ** 2 / [time] ** 2",
                                                         "9.5 Gy", "positive"))]
 """An absorbed radiation dose with a unit (``"9.5 Gy"``, ``"200 cGy"``)."""
 
 
-class IrradiationSpec(_Spec):
+class IrradiationSpec(Spec):
     """One item of ``irradiation``: total-body irradiation, single or fractionated."""
 
     dose: RadiationDose = Field(description="Total absorbed dose with a unit ('9.5 Gy', "
@@ -358,12 +192,12 @@ class IrradiationSpec(_Spec):
     @model_validator(mode="after")
     def _fractions_are_spaced(self) -> IrradiationSpec:
         if self.fractions > 1 and self.every is None:
-            raise _rule("every", "required when 'fractions' is more than 1 (the interval "
+            raise rule_error("every", "required when 'fractions' is more than 1 (the interval "
                                  "between fractions, e.g. '12 h')")
         return self
 
 
-class TransplantSpec(_Spec):
+class TransplantSpec(Spec):
     """One item of ``transplants``: a graft infused into the blood."""
 
     at: Time = Field("0 d", description="Time of the infusion, a time with a unit.",
@@ -372,7 +206,7 @@ class TransplantSpec(_Spec):
         "bone_marrow", description="Graft source: bone_marrow, mobilized_blood (G-CSF-"
                                    "mobilized peripheral blood) or sorted_hspc (sorted stem "
                                    "and multipotent progenitor cells).")
-    dose: Annotated[str, BeforeValidator(_number_as_text)] = Field(
+    dose: Annotated[str, BeforeValidator(number_as_text)] = Field(
         description="Cell dose: a number of cells ('2e6 cells') or cells per kg body weight "
                     "('5e6 cells/kg'). What is counted is set by 'counted'.",
         examples=["5e6 cells/kg"])
@@ -380,13 +214,13 @@ class TransplantSpec(_Spec):
         None, description="Which cells the dose counts: CD34 (CD34+ cells, the default for "
                           "mobilized_blood), nucleated (nucleated marrow cells, the default "
                           "for bone_marrow) or sorted (the default for sorted_hspc).")
-    donor: Annotated[str, AfterValidator(_short_name)] = Field(
+    donor: Annotated[str, AfterValidator(short_name)] = Field(
         "donor", description="Genotype of the graft's cells; declared in 'genotypes' or "
                              "added automatically (wild type, none at time zero).",
         examples=["donor"])
 
 
-class ApheresisSpec(_Spec):
+class ApheresisSpec(Spec):
     """One item of ``apheresis``: a leukapheresis collecting CD34+ cells from blood."""
 
     at: Time = Field(description="Start of the collection, a time with a unit.",
@@ -400,7 +234,7 @@ class ApheresisSpec(_Spec):
         "end in the product (CE2); leave out for the model's value.", examples=[0.55])
 
 
-class ScenarioFile(_Spec):
+class ScenarioFile(Spec):
     """A hemasim scenario file: a model, a time span, and the interventions to simulate.
 
     Every time is text with a unit ('21 d', '1 h'). Doses are a mass, a mass per kg or a mass
@@ -413,7 +247,7 @@ class ScenarioFile(_Spec):
                               json_schema_extra={"$schema":
                                                  "https://json-schema.org/draft/2020-12/schema"})
 
-    name: Annotated[str, AfterValidator(_short_name)] = Field(
+    name: Annotated[str, AfterValidator(short_name)] = Field(
         description="Short identifier of the scenario: letters, digits, '-', '_' or '.'.",
         examples=["docetaxel-cycles"])
     description: str = Field("", description="Free text for the reader: what is simulated "
@@ -478,9 +312,9 @@ def scenario_json_schema() -> dict[str, Any]:
     return ScenarioFile.model_json_schema(by_alias=True, mode="validation")
 
 
-def _spec_in(annotation: Any) -> type[_Spec] | None:
+def _spec_in(annotation: Any) -> type[Spec] | None:
     """The spec class inside a field annotation (``list[DoseSpec] | None`` -> ``DoseSpec``)."""
-    if isinstance(annotation, type) and issubclass(annotation, _Spec):
+    if isinstance(annotation, type) and issubclass(annotation, Spec):
         return annotation
     for argument in get_args(annotation):
         found = _spec_in(argument)
@@ -499,7 +333,7 @@ def allowed_keys(location: tuple[str | int, ...]) -> tuple[str, ...]:
     Returns:
         the keys in declaration order, or ``()`` when the location is not a known mapping.
     """
-    spec: type[_Spec] = ScenarioFile
+    spec: type[Spec] = ScenarioFile
     for part in location:
         if isinstance(part, int):
             continue
