@@ -131,9 +131,10 @@ LEUKEMIA = Experiment(
     name="leukemia",
     title="A leukemic clone out-competes normal hematopoiesis; conditioning and a graft",
     description=(
-        "A clone with a self-renewal and niche advantage and a maturation block expands from "
-        "0.1 % and suppresses normal output; busulfan-cyclophosphamide and a mobilized blood "
-        "graft replace it with donor hematopoiesis."),
+        "A clone with a self-renewal, proliferation and niche advantage and a maturation "
+        "block expands from 0.1 % and suppresses normal output; busulfan-cyclophosphamide "
+        "and an allogeneic mobilized blood graft, whose T cells attack cells carrying the "
+        "recipient's antigens, replace it with donor hematopoiesis."),
     scenario_file="leukemia.yaml",
     targets=(
         Target("leukemic share of marrow progenitors before treatment", "clone share of "

@@ -24,8 +24,7 @@ ErrorFactory = Callable[[str, str], Exception]
 def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype, ...]:
     """The host first, then the file's genotypes, then graft donors not declared (wild type,
     none at time zero); the host keeps the share left over."""
-    donors = [t.donor for t in spec.transplants]
-    if not spec.genotypes and not donors:
+    if not spec.genotypes and not spec.transplants:
         return ()
     if spec.model != "hematopoiesis":
         raise error("genotypes" if spec.genotypes else "transplants",
@@ -48,12 +47,32 @@ def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype
             raise error("genotypes", f"initial fractions add up to {others:g}, more "
                         "than 1")
         found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
-    for index, donor in enumerate(donors):
+    for index, transplant in enumerate(spec.transplants):
+        donor = transplant.donor
         if donor == "host":
             raise error(f"transplants[{index}].donor", "the graft's donor cannot be the host; "
                         "name the donor genotype (e.g. 'donor')")
         found.setdefault(donor, Genotype(donor, 0.0))
+        if transplant_match(spec, index) == "allogeneic":
+            found[donor] = _without_recipient_antigens(found[donor])
     return tuple(found.values())
+
+
+def transplant_match(spec: ScenarioFile, index: int) -> str:
+    """``allogeneic`` or ``syngeneic`` for transplant ``index``: as written, else by species
+    (clinical grafts come from another person; laboratory mice are inbred or congenic)."""
+    written = spec.transplants[index].match
+    if written is not None:
+        return written
+    return "allogeneic" if (spec.species or "human") == "human" else "syngeneic"
+
+
+def _without_recipient_antigens(genotype: Genotype) -> Genotype:
+    """An allogeneic donor's cells lack the recipient's minor antigens (unless the file set
+    ``recipient_antigens`` for that genotype itself)."""
+    modifiers = dict(genotype.modifiers)
+    modifiers.setdefault("recipient_antigens", 0.0)
+    return Genotype(genotype.name, genotype.initial_fraction, modifiers)
 
 
 def knockout_overrides(spec: ScenarioFile, genotypes: tuple[Genotype, ...],

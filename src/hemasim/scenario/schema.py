@@ -146,9 +146,9 @@ class GenotypeSpec(Spec):
                                     "host gets what the others leave.", examples=[0.5])
     modifiers: dict[str, float] = Field(
         default_factory=dict, description="Cell-intrinsic component -> scale factor in this "
-        "genotype (0 knocks it out): self_renewal, progenitor_self_renewal, gcsf_receptor, "
-        "mpl, epo_receptor, il6_receptor, niche_affinity, maturation, immune_target, cxcr4, "
-        "inos, ho1, s1p_receptor.",
+        "genotype (0 knocks it out): self_renewal, progenitor_self_renewal, "
+        "progenitor_proliferation, gcsf_receptor, mpl, epo_receptor, il6_receptor, "
+        "niche_affinity, maturation, immune_target, cxcr4, inos, ho1, s1p_receptor.",
         examples=[{"self_renewal": 1.1}])
 
 
@@ -156,11 +156,12 @@ class KnockoutSpec(Spec):
     """One item of ``knockouts``: a pathway component removed (or scaled) for the whole run."""
 
     component: str = Field(description="A cell component (self_renewal, "
-                           "progenitor_self_renewal, gcsf_receptor, mpl, epo_receptor, "
-                           "il6_receptor, niche_affinity, maturation, immune_target, cxcr4, "
-                           "inos, ho1, s1p_receptor) or an environment component (gcsf, tpo, "
-                           "epo, il6, inos, ho1, c3, c5, s1p, sdf1: its production). iNOS and "
-                           "HO-1 are both: for the whole animal both copies go.",
+                           "progenitor_self_renewal, progenitor_proliferation, gcsf_receptor, "
+                           "mpl, epo_receptor, il6_receptor, niche_affinity, maturation, "
+                           "immune_target, cxcr4, inos, ho1, s1p_receptor) or an "
+                           "environment component (gcsf, tpo, epo, il6, inos, ho1, c3, c5, "
+                           "s1p, sdf1: its production). iNOS and HO-1 are both: for the "
+                           "whole animal both copies go.",
                            examples=["gcsf_receptor"])
     genotype: str = Field("all", description="Genotype whose cells lose the component, or "
                           "'all' (the whole animal). Environment-only components belong to "
@@ -218,6 +219,12 @@ class TransplantSpec(Spec):
         "donor", description="Genotype of the graft's cells; declared in 'genotypes' or "
                              "added automatically (wild type, none at time zero).",
         examples=["donor"])
+    match: Literal["allogeneic", "syngeneic"] | None = Field(
+        None, description="Donor-recipient relation: allogeneic (another person; the graft's "
+                          "T cells attack cells carrying the recipient's antigens: graft-"
+                          "versus-leukemia) or syngeneic (an identical twin, the patient's own "
+                          "cells, or inbred and congenic mice; no alloreactivity). Default: "
+                          "allogeneic in human scenarios, syngeneic in mouse ones.")
 
 
 class ApheresisSpec(Spec):

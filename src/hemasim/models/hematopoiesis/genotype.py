@@ -19,12 +19,18 @@ CELL_COMPONENTS = MappingProxyType({
     "il6_receptor": "IL-6 receptor signalling (gp130) in HSCs and myeloid progenitors",
     "progenitor_self_renewal": "MPP/ST-HSC self-renewal propensity (scales the maximal MPP "
                         "self-renewal fraction; a leukemic advantage)",
+    "progenitor_proliferation": "MPP/ST-HSC division rate (scales the MPP division rate; "
+                                "leukemic stem-like cells divide faster, Stiehl 2015)",
     "niche_affinity": "affinity for the HSC niche (scales the return of cycling HSCs into "
                       "free niches)",
     "maturation": "ability of progenitors to mature into precursors (scales every myeloid "
                   "and erythroid amplification; a leukemic maturation block lowers it)",
     "immune_target": "recognition of the genotype's HSPCs by autoreactive T cells (aplastic "
                      "anemia)",
+    "recipient_antigens": "the transplant recipient's minor histocompatibility antigens on the "
+                          "genotype's cells: 1 for the host and clones arising in it, 0 for "
+                          "the donor of an allogeneic graft, whose T cells then attack the "
+                          "cells that carry them (graft-versus-leukemia)",
     "cxcr4": "CXCR4, the SDF-1 receptor, on the genotype's HSPCs and neutrophils (marrow "
              "retention and homing)",
     "inos": "inducible nitric oxide synthase (iNOS, NOS2) in the genotype's HSPCs and "

@@ -168,6 +168,9 @@ INJURY_SPECS: tuple[ParameterSpec, ...] = (
                       " populations"))),
     ParameterSpec("immune_destruction_rate", "1/day", "rate at which autoreactive T cells "
                   "destroy HSCs and MPPs (aplastic anemia; 0 healthy)"),
+    ParameterSpec("alloreactive_kill_rate", "1/day", "rate at which an allogeneic donor's T "
+                  "cells, at the blood T-cell count of a healthy adult, kill stem and "
+                  "progenitor cells carrying the recipient's antigens (graft-versus-leukemia)"),
 )
 
 PARAMETER_SPECS: tuple[ParameterSpec, ...] = (

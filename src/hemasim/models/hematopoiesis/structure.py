@@ -103,6 +103,10 @@ MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "
 PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
 
+ALLOREACTIVE_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")
+"""Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
+donor's T cells attack when they carry the recipient's antigens."""
+
 RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
     "progenitor": ("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "CFU_GM_B"),
@@ -164,6 +168,8 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     mk_mass = " + ".join(f"mpl__{g.name} * ({cell('MK1', g.name)} + {cell('MK2', g.name)} + "
                          f"{cell('MK3', g.name)})" for g in genotypes)
     marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
+    alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
+                              for g in genotypes)
     internal = [
         ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
          "G-CSF (endogenous plus filgrastim and pegfilgrastim) relative to steady state"),
@@ -198,7 +204,9 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("marrow_relative", f"({marrow}) / marrow_cells0", "1",
          "nucleated marrow cells relative to steady state"),
         ("Hb", f"{total('RBC', genotypes)} * mean_cell_hemoglobin / blood_volume", "g/dL",
-         "hemoglobin"),
+         "hemoglobin"),        ("alloreactive_t_cells", f"({alloreactive}) / t_cells0", "1",
+         "T cells of allogeneic donors (lacking the recipient's antigens) relative to the "
+         "healthy blood T-cell count"),
     ]
     return [*drug_signals(),
             *(Observable(name, expression, unit, meaning, reported=(name == "Hb"))
@@ -277,7 +285,8 @@ def _chain(stages: tuple[str, ...], time: str, g: str, end: str | None) -> list[
 
 def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
     c = {name: cell(name, g) for name, *_ in CELL_POPULATIONS}
-    mpp_division = f"mpp_division_rate * {_density('MPP', 'mpp_count', genotypes)}"
+    mpp_division = (f"mpp_division_rate * progenitor_proliferation__{g}"
+                    f" * {_density('MPP', 'mpp_count', genotypes)}")
     mpp_progeny = f"2 * {mpp_division} * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
     gm_out = f"{c['CFU_GM']} / cfu_gm_residence_time"
     cmp_out = f"{c['CMP']} / cmp_residence_time"
@@ -382,6 +391,10 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         *(Process(f"immune destruction of {name} ({g})",
                   f"immune_destruction_rate * immune_target__{g} * {c[name]}", {c[name]: -1})
           for name in ("HSC_Q", "HSC_A", "MPP")),
+        *(Process(f"alloreactive T-cell kill of {name} ({g})",
+                  f"alloreactive_kill_rate * alloreactive_t_cells * recipient_antigens__{g}"
+                  f" * {c[name]}", {c[name]: -1})
+          for name in ALLOREACTIVE_TARGETS),
     ]
     return processes
 
