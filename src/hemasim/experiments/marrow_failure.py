@@ -113,18 +113,31 @@ LEUKEMIA_CONDITIONING_DAY = 600.0
 LEUKEMIA_GRAFT_DAY = 607.0
 
 
-def _leukemia(result: xr.Dataset) -> dict[str, float]:
+def _clone_share_after_graft(result: xr.Dataset) -> float:
+    return at_day(result, "chimerism_marrow_progenitors__clone", LEUKEMIA_GRAFT_DAY + 150)
+
+
+def _leukemia(results: dict[str, xr.Dataset]) -> dict[str, float]:
+    result = results[SIBLING_GRAFT]
     day = LEUKEMIA_CONDITIONING_DAY - 1
     return {
         "leukemic share of marrow progenitors before treatment": at_day(
             result, "chimerism_marrow_progenitors__clone", day),
         "ANC before treatment": at_day(result, "ANC", day),
         "platelets before treatment": at_day(result, "platelets", day),
-        "leukemic share of marrow progenitors 150 days after graft": at_day(
-            result, "chimerism_marrow_progenitors__clone", LEUKEMIA_GRAFT_DAY + 150),
+        "leukemic share of marrow progenitors 150 days after graft":
+            _clone_share_after_graft(result),
         "donor neutrophils 150 days after graft": at_day(
             result, "chimerism_neutrophils__donor", LEUKEMIA_GRAFT_DAY + 150),
+        "graft-versus-leukemia: twin / sibling leukemic share":
+            _clone_share_after_graft(results[TWIN_GRAFT]) / _clone_share_after_graft(result),
     }
+
+
+SIBLING_GRAFT = "HLA-identical sibling graft"
+TWIN_GRAFT = "identical-twin graft"
+HOROWITZ = ("Horowitz 1990 Blood 75:555 (IBMTR: leukemia relapses more often after "
+            "identical-twin than after HLA-identical sibling grafts: graft-versus-leukemia)")
 
 
 LEUKEMIA = Experiment(
@@ -136,6 +149,8 @@ LEUKEMIA = Experiment(
         "and an allogeneic mobilized blood graft, whose T cells attack cells carrying the "
         "recipient's antigens, replace it with donor hematopoiesis."),
     scenario_file="leukemia.yaml",
+    main_label=SIBLING_GRAFT,
+    arms=((TWIN_GRAFT, "leukemia-twin-graft.yaml"),),
     targets=(
         Target("leukemic share of marrow progenitors before treatment", "clone share of "
                "marrow MPP, CMP and CFU-GM on day 599, %", 20.0, 100.0, "%", WHO_AML,
@@ -150,6 +165,9 @@ LEUKEMIA = Experiment(
                "complete remission: < 5 % blasts (ELN 2017)", "< 5 %"),
         Target("donor neutrophils 150 days after graft", "donor share of blood neutrophils "
                "150 days after the graft, %", 90.0, 100.0, "%", "clinical practice", "> 90 %"),
+        Target("graft-versus-leukemia: twin / sibling leukemic share", "clone share of marrow "
+               "progenitors 150 days after an identical-twin graft / after a sibling graft",
+               1.01, INF, "1", HOROWITZ, "higher (ratio > 1)"),
     ),
     readouts=_leukemia,
     figure_variables=("ANC", "platelets", "chimerism_marrow_progenitors__clone",
