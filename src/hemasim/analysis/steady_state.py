@@ -99,6 +99,7 @@ def steady_state(model: Model) -> SteadyState:
     from hemasim.solve.simulate import evaluate_observables, initial_states
     from hemasim.solve.steady import (
         find_steady_states,
+        inert_states,
         jacobian_matrices,
         newton_steady_state,
     )
@@ -109,11 +110,8 @@ def steady_state(model: Model) -> SteadyState:
     states = find_steady_states(compiled, start, parameters)
     check = newton_steady_state(compiled, states, parameters, max_iterations=0)
     jacobian = jacobian_matrices(compiled, states, parameters)[0]
-    # A state that neither moves at rest nor acts on any other (a product tally such as the
-    # cells collected by apheresis) has a zero row and column: its zero eigenvalue says
-    # nothing about stability, so it is left out.
-    inert = (jacobian == 0).all(axis=0) & (jacobian == 0).all(axis=1)
-    eigenvalues = np.linalg.eigvals(jacobian[np.ix_(~inert, ~inert)])
+    active = ~inert_states(jacobian)   # a tally's zero eigenvalue says nothing of stability
+    eigenvalues = np.linalg.eigvals(jacobian[np.ix_(active, active)])
     values = evaluate_observables(compiled, states[:, None, :], parameters[:, None, :])[0, 0]
     return SteadyState(
         model=model,

@@ -61,6 +61,23 @@ def derivatives(compiled: CompiledModel, states: np.ndarray,
 ZERO_STATE_SCALE = 1e-12
 """Smallest magnitude (in a state's own unit) against which a derivative is judged."""
 
+ROUND_OFF = 1e-20
+"""States smaller than this after Newton's method are round-off of an exact zero (drug
+amounts at rest) and are set to zero."""
+
+
+def inert_states(jacobian: np.ndarray) -> np.ndarray:
+    """Mask of states that neither change nor act on any other state: a zero row and column
+    of ``jacobian`` (``(..., states, states)``), such as a tally of the cells collected by
+    apheresis. They make the Jacobian singular and their zero eigenvalue says nothing about
+    stability.
+    """
+    return (jacobian == 0).all(axis=-1) & (jacobian == 0).all(axis=-2)
+
+
+def _without_round_off(states: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(states) < ROUND_OFF, 0.0, states)
+
 
 def _scaled_residual(derivative: np.ndarray, states: np.ndarray,
                      scale: np.ndarray) -> np.ndarray:
@@ -94,10 +111,8 @@ def newton_steady_state(compiled: CompiledModel, start: np.ndarray, parameters: 
             break
         rows = np.flatnonzero(active)
         jac = jacobian_matrices(compiled, y[rows], parameters[rows])
-        # A state that neither changes nor acts on any other (a tally such as the cells
-        # collected by apheresis) makes the Jacobian singular; hold it where it is.
-        inert = (jac == 0).all(axis=1) & (jac == 0).all(axis=2)
-        patient, state = np.nonzero(inert)
+        # an inert state (a tally) makes the Jacobian singular: hold it where it is
+        patient, state = np.nonzero(inert_states(jac))
         jac[patient, state, state] = 1.0
         try:
             step = np.linalg.solve(jac, -f[rows][..., None])[..., 0]
@@ -158,9 +173,7 @@ def find_steady_states(compiled: CompiledModel, start: np.ndarray, parameters: n
     ``SteadyStateError`` if some patients still have not converged.
     """
     solution = newton_steady_state(compiled, start, parameters, tolerance)
-    states = solution.states
-    # round-off leaves states that are zero at rest (drug amounts) at 1e-30: make them zero
-    states[np.abs(states) < 1e-20] = 0.0
+    states = _without_round_off(solution.states)
     failed = ~solution.converged
     current = np.array(start, dtype=float)
     for _ in range(attempts):
@@ -169,7 +182,7 @@ def find_steady_states(compiled: CompiledModel, start: np.ndarray, parameters: n
         rows = np.flatnonzero(failed)
         current[rows] = settle(compiled, current[rows], parameters[rows], settle_days)
         retry = newton_steady_state(compiled, current[rows], parameters[rows], tolerance)
-        states[rows] = np.where(np.abs(retry.states) < 1e-20, 0.0, retry.states)
+        states[rows] = _without_round_off(retry.states)
         failed[rows] = ~retry.converged
     if failed.any():
         raise SteadyStateError(f"no steady state found for {int(failed.sum())} of "

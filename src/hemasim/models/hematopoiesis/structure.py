@@ -204,7 +204,8 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("marrow_relative", f"({marrow}) / marrow_cells0", "1",
          "nucleated marrow cells relative to steady state"),
         ("Hb", f"{total('RBC', genotypes)} * mean_cell_hemoglobin / blood_volume", "g/dL",
-         "hemoglobin"),        ("alloreactive_t_cells", f"({alloreactive}) / t_cells0", "1",
+         "hemoglobin"),
+        ("alloreactive_t_cells", f"({alloreactive}) / t_cells0", "1",
          "T cells of allogeneic donors (lacking the recipient's antigens) relative to the "
          "healthy blood T-cell count"),
     ]
