@@ -141,6 +141,19 @@ def test_a_self_renewal_advantage_takes_over_the_niche():
     assert np.all(np.abs(anc / anc[0] - 1) < 0.1)
 
 
+def test_faster_dividing_progenitors_expand_below_the_stem_cells():
+    # progenitor_proliferation (Stiehl 2015: leukemic stem-like cells divide faster) acts on
+    # MPP divisions: the clone's progenitor share grows while its stem-cell share does not
+    result = _run({"species": "mouse", "duration": "200 d",
+                   "genotypes": [{"name": "clone", "initial_fraction": 0.01,
+                                  "modifiers": {"progenitor_proliferation": 2}}]})
+    progenitors = _series(result, "chimerism_marrow_progenitors__clone")
+    assert progenitors[0] == pytest.approx(1.0)
+    assert np.all(np.diff(progenitors) > 0)
+    assert progenitors[-1] > 3.0
+    assert _series(result, "chimerism_HSC__clone")[-1] < 1.5
+
+
 def _knockout_ratio(component: str, variable: str) -> tuple[float, dict]:
     wild = _run({"species": "mouse", "duration": "30 d", "start": "steady_state"})
     knocked = _run({"species": "mouse", "duration": "30 d",
