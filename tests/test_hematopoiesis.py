@@ -154,6 +154,26 @@ def test_faster_dividing_progenitors_expand_below_the_stem_cells():
     assert _series(result, "chimerism_HSC__clone")[-1] < 1.5
 
 
+def test_blocked_blasts_impede_normal_differentiation_but_spare_normal_stem_cells():
+    # Miraki-Moud 2013: AML leaves normal HSCs in place but blocks their progeny at the
+    # HSC-to-progenitor transition, so normal progenitors and blood counts fall
+    def run(gain: float):
+        return _run({"species": "mouse", "duration": "60 d",
+                     "genotypes": [{"name": "clone", "initial_fraction": 0.5,
+                                    "modifiers": {"maturation": 0.1}}],
+                     "parameters": {"blast_differentiation_block_gain": gain}})
+
+    blocked, unblocked = run(4.0), run(0.0)
+
+    def last(result, variable: str) -> float:
+        return float(_series(result, variable)[-1])
+
+    assert last(blocked, "CMP__host") < 0.5 * last(unblocked, "CMP__host")
+    assert last(blocked, "ANC") < 0.8 * last(unblocked, "ANC")
+    for stem in ("HSC_Q__host", "HSC_A__host", "MPP__host"):
+        assert last(blocked, stem) == pytest.approx(last(unblocked, stem), rel=0.05)
+
+
 def _knockout_ratio(component: str, variable: str) -> tuple[float, dict]:
     wild = _run({"species": "mouse", "duration": "30 d", "start": "steady_state"})
     knocked = _run({"species": "mouse", "duration": "30 d",

@@ -166,6 +166,10 @@ INJURY_SPECS: tuple[ParameterSpec, ...] = (
                       " populations: surviving fraction exp(-alpha D - beta D^2) per fraction"),
         ParameterSpec(f"{group}_radiation_beta", "1/Gy**2", f"linear-quadratic beta of {group}"
                       " populations"))),
+    ParameterSpec("blast_differentiation_block_gain", "1", "gain of the block that "
+                  "maturation-blocked (leukemic) blasts put on the commitment of normal MPP "
+                  "progeny: at a blast burden equal to the normal MPP, CMP and CFU-GM pools, "
+                  "normal output is divided by 1 + gain"),
     ParameterSpec("immune_destruction_rate", "1/day", "rate at which autoreactive T cells "
                   "destroy HSCs and MPPs (aplastic anemia; 0 healthy)"),
     ParameterSpec("alloreactive_kill_rate", "1/day", "rate at which an allogeneic donor's T "

@@ -47,6 +47,7 @@ from hemasim.models.hematopoiesis.trafficking import (
     trafficking_signals,
     trafficking_species,
 )
+from hemasim.models.trafficking_relations import smooth_excess
 
 CELL = "cell"
 MILLION = "1e6 cell"
@@ -102,6 +103,12 @@ MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "
 
 PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
+
+BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
+"""Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate."""
+
+STEADY_STATE_SIZE = {"MPP": "mpp_count", "CMP": "cmp_count", "CFU_GM": "cfu_gm_count"}
+"""Parameter holding the steady-state size (1e6 cells) of each pool of ``BLAST_POOLS``."""
 
 ALLOREACTIVE_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")
 """Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
@@ -170,6 +177,10 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
     alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
                               for g in genotypes)
+    blasts = " + ".join(f"(1 - maturation__{g.name}) * ("
+                        + " + ".join(cell(name, g.name) for name in BLAST_POOLS) + ")"
+                        for g in genotypes)
+    blast_room = " + ".join(STEADY_STATE_SIZE[name] for name in BLAST_POOLS)
     internal = [
         ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
          "G-CSF (endogenous plus filgrastim and pegfilgrastim) relative to steady state"),
@@ -194,6 +205,9 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
          "inhibition of HSC self-renewal by the HSC and MPP pools (Marciniak-Czochra 2009)"),
         ("mpp_feedback", "1 / (1 + mpp_feedback_gain * mpp_relative)", "1",
          "inhibition of MPP self-renewal by the MPP pool"),
+        ("blast_burden", smooth_excess(f"({blasts}) / ({blast_room})"),
+         "1", "maturation-blocked (leukemic blast) stem and progenitor cells relative to the "
+         "normal steady-state pools they occupy"),
         ("gcsf_receptor_mass",
          f"({gcsf_mass}) / (neutrophils0 + neutrophil_reserve0)", "1",
          "G-CSF receptor-bearing neutrophil mass relative to steady state"),
@@ -227,6 +241,10 @@ def _genotype_signals(g: str) -> list[Observable]:
                                        "il6_relative", "il6_activation_max"),
          "IL-6 stimulation of HSC activation"),
         ("il6_myeloid", il6_myeloid, "IL-6 myeloid skew"),
+        ("differentiation_block",
+         f"1 / (1 + blast_differentiation_block_gain * maturation__{g} * blast_burden)",
+         "share of MPP progeny that still become committed progenitors next to leukemic "
+         "blasts (Miraki-Moud 2013)"),
         ("tpo_quiescence", stimulation("tpo_quiescence_independent_fraction", f"mpl__{g}",
                                        "tpo_relative", "tpo_proliferation_max"),
          "TPO support of HSC return to quiescence"),
@@ -310,9 +328,9 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"MPP self-renewing division ({g})",
                 f"{mpp_division} * mpp_self_renewal__{g} * {c['MPP']}", {c["MPP"]: 1}),
         Process(f"MPP differentiating division ({g})", mpp_progeny, {c["MPP"]: -0.5}),
-        Process(f"CLP from MPP progeny ({g})", f"clp_amplification"
+        Process(f"CLP from MPP progeny ({g})", f"clp_amplification * differentiation_block__{g}"
                 f" * {mpp_progeny} * lymphoid_share__{g}", {c["CLP"]: 1}),
-        Process(f"CMP from MPP progeny ({g})", f"cmp_amplification"
+        Process(f"CMP from MPP progeny ({g})", f"cmp_amplification * differentiation_block__{g}"
                 f" * {mpp_progeny} * (1 - lymphoid_share__{g})", {c["CMP"]: 1}),
         *_trafficking("MPP", "MPP_B", "progenitor_egress_rate", g),
         Process(f"CMP differentiation ({g})", cmp_out, {c["CMP"]: -1}),
