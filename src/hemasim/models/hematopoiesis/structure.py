@@ -41,6 +41,7 @@ from hemasim.models.hematopoiesis.drugs import (
     kill_processes,
 )
 from hemasim.models.hematopoiesis.genotype import Genotype
+from hemasim.models.hematopoiesis.grafts import STEADY_STATE_SIZE
 from hemasim.models.hematopoiesis.trafficking import (
     trafficking_processes,
     trafficking_readouts,
@@ -106,9 +107,6 @@ PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
 
 BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
 """Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate."""
-
-STEADY_STATE_SIZE = {"MPP": "mpp_count", "CMP": "cmp_count", "CFU_GM": "cfu_gm_count"}
-"""Parameter holding the steady-state size (1e6 cells) of each pool of ``BLAST_POOLS``."""
 
 ALLOREACTIVE_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")
 """Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
@@ -180,7 +178,7 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     blasts = " + ".join(f"(1 - maturation__{g.name}) * ("
                         + " + ".join(cell(name, g.name) for name in BLAST_POOLS) + ")"
                         for g in genotypes)
-    blast_room = " + ".join(STEADY_STATE_SIZE[name] for name in BLAST_POOLS)
+    blast_room = " + ".join(STEADY_STATE_SIZE[name][0] for name in BLAST_POOLS)
     internal = [
         ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
          "G-CSF (endogenous plus filgrastim and pegfilgrastim) relative to steady state"),
