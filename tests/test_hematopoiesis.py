@@ -174,6 +174,15 @@ def test_blocked_blasts_impede_normal_differentiation_but_spare_normal_stem_cell
         assert last(blocked, stem) == pytest.approx(last(unblocked, stem), rel=0.05)
 
 
+def test_a_genotype_that_matures_faster_than_normal_keeps_finite_counts():
+    # a negative blast burden (maturation above 1) must not drive the block through zero
+    result = _run({"species": "mouse", "duration": "60 d",
+                   "genotypes": [{"name": "clone", "initial_fraction": 0.5,
+                                  "modifiers": {"maturation": 10}}]})
+    assert np.all(np.isfinite(_series(result, "ANC")))
+    assert np.all(_series(result, "CMP__host") > 0)
+
+
 def _knockout_ratio(component: str, variable: str) -> tuple[float, dict]:
     wild = _run({"species": "mouse", "duration": "30 d", "start": "steady_state"})
     knocked = _run({"species": "mouse", "duration": "30 d",

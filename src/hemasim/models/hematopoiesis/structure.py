@@ -203,7 +203,7 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
          "inhibition of HSC self-renewal by the HSC and MPP pools (Marciniak-Czochra 2009)"),
         ("mpp_feedback", "1 / (1 + mpp_feedback_gain * mpp_relative)", "1",
          "inhibition of MPP self-renewal by the MPP pool"),
-        ("blast_burden", smooth_excess(f"({blasts}) / ({blast_room})"),
+        ("blast_burden", f"({blasts}) / ({blast_room})",
          "1", "maturation-blocked (leukemic blast) stem and progenitor cells relative to the "
          "normal steady-state pools they occupy"),
         ("gcsf_receptor_mass",
@@ -240,9 +240,11 @@ def _genotype_signals(g: str) -> list[Observable]:
          "IL-6 stimulation of HSC activation"),
         ("il6_myeloid", il6_myeloid, "IL-6 myeloid skew"),
         ("differentiation_block",
-         f"1 / (1 + blast_differentiation_block_gain * maturation__{g} * blast_burden)",
+         "1 / (1 + " + smooth_excess(f"blast_differentiation_block_gain * maturation__{g}"
+                                     " * blast_burden") + ")",
          "share of MPP progeny that still become committed progenitors next to leukemic "
-         "blasts (Miraki-Moud 2013)"),
+         "blasts (Miraki-Moud 2013); the floor keeps it finite when a genotype matures "
+         "faster than normal (negative burden)"),
         ("tpo_quiescence", stimulation("tpo_quiescence_independent_fraction", f"mpl__{g}",
                                        "tpo_relative", "tpo_proliferation_max"),
          "TPO support of HSC return to quiescence"),
