@@ -42,6 +42,19 @@ from hemasim.models.hematopoiesis.drugs import (
 )
 from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.models.hematopoiesis.grafts import STEADY_STATE_SIZE
+from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exported)
+    ALLOREACTIVE_TARGETS,
+    BILLION,
+    BLAST_POOLS,
+    CELL,
+    CELL_POPULATIONS,
+    CYTOKINES,
+    MARROW_POOLS,
+    MILLION,
+    NICHE_SOFTNESS,
+    PROGENITOR_POOLS,
+    RADIATION_GROUPS,
+)
 from hemasim.models.hematopoiesis.trafficking import (
     trafficking_processes,
     trafficking_readouts,
@@ -49,85 +62,6 @@ from hemasim.models.hematopoiesis.trafficking import (
     trafficking_species,
 )
 from hemasim.models.trafficking_relations import smooth_excess
-
-CELL = "cell"
-MILLION = "1e6 cell"
-BILLION = "1e9 cell"
-
-# name, unit, compartment, meaning, steady-state value (derived quantity or expression)
-CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("HSC_Q", CELL, "marrow niche", "quiescent HSCs in niches", "hsc_quiescent0"),
-    ("HSC_A", CELL, "marrow", "cycling HSCs out of the niche", "hsc_active0"),
-    ("HSC_B", CELL, "blood", "HSCs in blood", "hsc_blood0"),
-    ("MPP", MILLION, "marrow", "short-term HSCs and multipotent progenitors", "mpp_count"),
-    ("MPP_B", MILLION, "blood", "MPPs in blood", "mpp_blood0"),
-    ("CMP", MILLION, "marrow", "common myeloid progenitors", "cmp_count"),
-    ("CMP_B", MILLION, "blood", "CMPs in blood", "cmp_blood0"),
-    ("CLP", MILLION, "marrow", "common lymphoid progenitors", "clp_count"),
-    ("BFU_E", MILLION, "marrow", "burst-forming unit-erythroid", "bfu_e_count"),
-    ("CFU_E", MILLION, "marrow", "colony-forming unit-erythroid", "cfu_e_count"),
-    ("EB1", BILLION, "marrow", "erythroblasts, first stage", "erythroblasts0"),
-    ("EB2", BILLION, "marrow", "erythroblasts, second stage", "erythroblasts0"),
-    ("EB3", BILLION, "marrow", "erythroblasts, third stage", "erythroblasts0"),
-    ("RET", BILLION, "blood", "reticulocytes", "reticulocytes0"),
-    ("RBC", BILLION, "blood", "erythrocytes", "rbc0"),
-    ("MKP", MILLION, "marrow", "megakaryocyte progenitors", "mkp_count"),
-    ("MK1", BILLION, "marrow", "megakaryocytes, first stage", "megakaryocytes0"),
-    ("MK2", BILLION, "marrow", "megakaryocytes, second stage", "megakaryocytes0"),
-    ("MK3", BILLION, "marrow", "megakaryocytes, third stage", "megakaryocytes0"),
-    ("PLT", BILLION, "blood", "platelets", "platelets0"),
-    ("CFU_GM", MILLION, "marrow", "granulocyte-monocyte progenitors", "cfu_gm_count"),
-    ("CFU_GM_B", MILLION, "blood", "CFU-GM in blood", "cfu_gm_blood0"),
-    ("NP1", BILLION, "marrow", "neutrophil precursors, first stage", "neutrophil_precursors0"),
-    ("NP2", BILLION, "marrow", "neutrophil precursors, second stage",
-     "neutrophil_precursors0"),
-    ("NP3", BILLION, "marrow", "neutrophil precursors, third stage", "neutrophil_precursors0"),
-    ("NR", BILLION, "marrow", "marrow neutrophil reserve", "neutrophil_reserve0"),
-    ("NEU", BILLION, "blood", "blood neutrophils", "neutrophils0"),
-    ("MONO", BILLION, "blood", "blood monocytes", "monocytes0"),
-    ("B_PRE", BILLION, "marrow", "B-cell precursors", "b_precursors0"),
-    ("B", BILLION, "blood", "B cells", "b_cells0"),
-    ("T", BILLION, "blood", "T cells", "t_cells0"),
-    ("NK", BILLION, "blood", "NK cells", "nk_cells0"),
-)
-
-CYTOKINES: tuple[tuple[str, str, str], ...] = (
-    ("GCSF", "ng/mL", "granulocyte colony-stimulating factor (serum)"),
-    ("TPO", "pg/mL", "thrombopoietin (plasma)"),
-    ("EPO", "mIU/mL", "erythropoietin (serum)"),
-    ("IL6", "pg/mL", "interleukin-6 (serum)"),
-)
-
-MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2", "EB3",
-                "NP1", "NP2", "NP3", "NR", "B_PRE")
-"""Populations counted as nucleated marrow cells (cellularity)."""
-
-PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
-"""Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
-
-BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
-"""Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate."""
-
-ALLOREACTIVE_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")
-"""Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
-donor's T cells attack when they carry the recipient's antigens."""
-
-RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
-    "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
-    "progenitor": ("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "CFU_GM_B"),
-    "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "B_PRE"),
-    "lymphocyte": ("B", "T", "NK"),
-}
-"""Populations sharing one linear-quadratic radiosensitivity (``<group>_radiation_alpha``,
-``<group>_radiation_beta``); mature red cells, platelets, neutrophils and monocytes are
-radioresistant (they die on their own schedule)."""
-
-
-NICHE_SOFTNESS = 0.01
-"""Width of the smooth floor at zero of the free-niche fraction (numerical, not biological):
-free = s * log(1 + exp((1 - occupied) / s)) equals 1 - occupied to within 1e-6 when more than
-9 % of niches are free, and tends to 0 (never below) when they are over-full. The steady-state
-balance uses the same function, so the steady state is exact."""
 
 
 def niche_free_text(occupied: str) -> str:
