@@ -15,6 +15,7 @@ from hemasim.model.compile import compile_model
 from hemasim.models import get_model, scenario_model
 from hemasim.models.hematopoiesis import parameter_set, variability_set
 from hemasim.models.hematopoiesis.parameter_specs import PARAMETER_SPECS
+from hemasim.models.hematopoiesis.populations import PROGENITOR_STAGES, stages_of
 from hemasim.scenario.loading import ScenarioError, scenario_from_dict
 from hemasim.solve.simulate import initial_states, simulate
 from hemasim.solve.steady import find_steady_states, settle
@@ -246,7 +247,8 @@ def test_marrow_blood_exchange_conserves_cells():
     model = get_model("hematopoiesis", "mouse")
     units = {s.name: s.unit for s in model.species}
     moving = [p for p in model.processes if "egress" in p.name or "homing" in p.name]
-    assert len(moving) == 8  # HSC, MPP, CMP, CFU-GM each leave and come back
+    # HSC and MPP leave and come back; CMP and CFU-GM leave from each division stage
+    assert len(moving) == 2 + 2 + 2 * (PROGENITOR_STAGES + 1)
     for process in moving:
         assert sorted(process.changes.values()) == [-1, 1], process.name
         assert len({units[name] for name in process.changes}) == 1, process.name
@@ -257,6 +259,7 @@ def test_marrow_blood_exchange_conserves_cells():
     residence_days = model.parameter("blood_residence_time").value / 1440.0
     for marrow, blood, rate in (("HSC_A", "HSC_B", "hsc_egress_rate"),
                                 ("CFU_GM", "CFU_GM_B", "progenitor_egress_rate")):
-        inflow = model.parameter(rate).value * found.states[f"{marrow}__host"]
+        inflow = model.parameter(rate).value * sum(found.states[f"{stage}__host"]
+                                                   for stage in stages_of(marrow))
         outflow = found.states[f"{blood}__host"] / residence_days
         assert inflow == pytest.approx(outflow, rel=1e-9)

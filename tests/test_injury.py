@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from hemasim.cli.main import app
 from hemasim.experiments.readouts import engraftment_day, parameter_value, trajectory
 from hemasim.models import scenario_model
+from hemasim.models.hematopoiesis.populations import stages_of
 from hemasim.scenario.injury import surviving_fraction
 from hemasim.scenario.loading import ScenarioError, scenario_from_yaml_text
 from hemasim.solve.simulate import simulate
@@ -97,6 +98,26 @@ doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
     cycling = value(result, "HSC_A__host")
     assert quiescent[-1] / quiescent[0] > 0.99
     assert cycling[-1] / cycling[0] < 0.8
+
+
+def test_a_killed_progenitor_pool_refills_from_its_first_division_stage():
+    # The CFU-GM pool is a chain of division stages: after a cytotoxic pulse the cohort
+    # refilling it enters the first stage, so the last stage (and the neutrophil precursors
+    # it feeds) lags behind, and the steady-state stages add up to the pool.
+    result = run_text(MOUSE + """\
+name: staged-refill
+duration: 6 d
+output_step: 0.25 d
+doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
+""")
+    first, *_, last = (value(result, f"{stage}__host") for stage in stages_of("CFU_GM"))
+    pool = sum(value(result, f"{stage}__host") for stage in stages_of("CFU_GM"))
+    assert pool[0] == pytest.approx(parameter_value(result, "cfu_gm_count"), rel=1e-9)
+    relative_first, relative_last = first / first[0], last / last[0]
+    trough = int(np.argmin(relative_last))
+    assert relative_first.min() < 0.1 and relative_last.min() < 0.1
+    assert np.argmin(relative_first) < trough
+    assert relative_first[trough] > 2 * relative_last[trough]
 
 
 def test_linear_quadratic_survival_and_fractionation():

@@ -90,7 +90,12 @@ def test_diagram_is_generated_from_the_host_populations():
         assert f"  {link}\n" in chart
     # committed progenitor pools are transit-amplifying: only HSCs and MPPs self-renew
     assert "HSC_A,MPP proliferating" in chart
-    assert '  CMP -.->|"MkP from CMP under TPO"| MKP\n' in chart
+    # the CMP and CFU-GM pools are chains of division stages; cells leave from the last
+    assert "  CMP --> CMP_2\n" in chart
+    assert '  CFU_GM_2 -.->|"CFU_GM_3 from CFU_GM_2 divisions"| CFU_GM_3\n' in chart
+    assert "  GCSF ==> CFU_GM_2\n" in chart  # G-CSF acts on the cells already dividing
+    assert '  CMP_3 -.->|"MkP from CMP under TPO"| MKP\n' in chart
+    assert '  CFU_GM_3 -.->|"neutrophil precursors from CFU-GM"| NP1\n' in chart
 
 
 def test_diagram_lists_the_cytokine_feedback_links():

@@ -12,6 +12,7 @@ from hemasim.cli.main import app
 from hemasim.experiments.readouts import trajectory
 from hemasim.models import get_model, scenario_model
 from hemasim.models.hematopoiesis.genotype import Genotype
+from hemasim.models.hematopoiesis.populations import PROGENITOR_STAGES
 from hemasim.scenario.loading import ScenarioError, scenario_from_yaml_text
 from hemasim.solve.simulate import simulate
 
@@ -54,7 +55,9 @@ def test_cells_are_conserved_through_egress_homing_clearance_and_apheresis(genot
     per_million = {"cell": 1e-6, "1e6 cell": 1.0}
     moves = [p for p in model.processes
              if any(word in p.name for word in ("egress", "homing", "apheresis"))]
-    assert len(moves) == len(genotypes) * 12  # egress, homing, apheresis of 4 pools
+    # egress, homing, apheresis of 4 pools; the staged CMP and CFU-GM pools send cells to
+    # blood from each of their division stages
+    assert len(moves) == len(genotypes) * (12 + 2 * (PROGENITOR_STAGES - 1))
     for process in moves:
         # every move of HSPCs conserves cells: what leaves one pool enters another
         balance = sum(change * per_million[units[name]]

@@ -22,6 +22,7 @@ from hemasim.experiments.readouts import (
     trajectory,
 )
 from hemasim.experiments.target import Target
+from hemasim.models.hematopoiesis.populations import with_stages
 
 INF = math.inf
 HOUR = 1.0 / 24.0
@@ -220,8 +221,8 @@ MOUSE_MOBILIZATION_MODIFIERS = Experiment(
     ),
 )
 
-DONOR_MARROW_HSPC = ("HSC_Q__donor", "HSC_A__donor", "MPP__donor", "CMP__donor",
-                     "CFU_GM__donor")
+DONOR_MARROW_HSPC = tuple(f"{name}__donor"
+                          for name in with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")))
 GRAFT_DAY = 1.0
 """Run day of the Adamiak homing/engraftment grafts (the day after irradiation)."""
 

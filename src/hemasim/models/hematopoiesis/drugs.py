@@ -38,6 +38,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from hemasim.model.declaration import DosingTarget, Observable, Process, Species
+from hemasim.models.hematopoiesis.populations import with_stages
 from hemasim.models.hematopoiesis.spec import FRACTION, ParameterSpec
 
 
@@ -106,14 +107,14 @@ DRUGS: tuple[Drug, ...] = (
          0, ("iv", "sc", "ip")),
 )
 
-CYCLE_KILL_TARGETS = ("HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM",
-                      "EB1", "EB2", "NP1", "NP2", "MK1", "B_PRE")
+CYCLE_KILL_TARGETS = with_stages(("HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP",
+                                  "CFU_GM", "EB1", "EB2", "NP1", "NP2", "MK1", "B_PRE"))
 """Dividing populations hit by cycle-specific kill (HSC_Q is quiescent; the last erythroblast
 and neutrophil stages and mature megakaryocytes no longer synthesise DNA; the first
 megakaryocyte stage replicates its DNA in endomitosis)."""
 
-ALKYLATOR_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM",
-                     "EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "B_PRE")
+ALKYLATOR_TARGETS = with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP",
+                                 "CFU_GM", "EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "B_PRE"))
 """Nucleated marrow populations hit by the cycle-independent alkylator kill."""
 
 

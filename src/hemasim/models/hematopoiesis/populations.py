@@ -3,6 +3,13 @@
 Each population is one row (name, unit, compartment, meaning, steady-state value); the
 named groups (marrow pools, progenitor pools, blast pools, alloreactive targets,
 radiosensitivity groups) say which populations a signal counts or an injury hits.
+
+The common myeloid and granulocyte-monocyte progenitor pools are each a chain of
+``PROGENITOR_STAGES`` division stages (``CMP``, ``CMP_2``, ``CMP_3``): a cell has to make its
+divisions one after another before it leaves the pool, so the time it spends there is
+gamma- rather than exponentially distributed (the transit-compartment delay of Friberg 2002,
+the fixed proliferation delay tau_NP of Craig 2016). A pool emptied by a cytotoxic drug then
+sends nothing on until cells entering its first stage have passed all its stages.
 """
 
 from __future__ import annotations
@@ -11,6 +18,33 @@ CELL = "cell"
 MILLION = "1e6 cell"
 BILLION = "1e9 cell"
 
+PROGENITOR_STAGES = 3
+"""Division stages of each staged progenitor pool (assumed: about one division per stage, as
+the three transit compartments of Friberg 2002 and of the model's maturation chains)."""
+
+STAGED_POOLS = ("CMP", "CFU_GM")
+"""Progenitor pools that are chains of division stages; the first stage keeps the pool's
+name, grafts and homing cells enter it, and cells leave the pool from its last stage."""
+
+
+def stages_of(name: str) -> tuple[str, ...]:
+    """The populations making up pool ``name`` (its division stages, or itself)."""
+    if name not in STAGED_POOLS:
+        return (name,)
+    return (name, *(f"{name}_{stage}" for stage in range(2, PROGENITOR_STAGES + 1)))
+
+
+def with_stages(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` with each staged pool replaced by all of its stages."""
+    return tuple(stage for name in names for stage in stages_of(name))
+
+
+def _staged(name: str, meaning: str, count: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Population rows of the stages of a staged pool (steady state: ``<count>_stage<k>``)."""
+    return tuple((stage, MILLION, "marrow", f"{meaning}, division stage {k}", f"{count}_stage{k}")
+                 for k, stage in enumerate(stages_of(name), start=1))
+
+
 # name, unit, compartment, meaning, steady-state value (derived quantity or expression)
 CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("HSC_Q", CELL, "marrow niche", "quiescent HSCs in niches", "hsc_quiescent0"),
@@ -18,7 +52,7 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("HSC_B", CELL, "blood", "HSCs in blood", "hsc_blood0"),
     ("MPP", MILLION, "marrow", "short-term HSCs and multipotent progenitors", "mpp_count"),
     ("MPP_B", MILLION, "blood", "MPPs in blood", "mpp_blood0"),
-    ("CMP", MILLION, "marrow", "common myeloid progenitors", "cmp_count"),
+    *_staged("CMP", "common myeloid progenitors", "cmp_count"),
     ("CMP_B", MILLION, "blood", "CMPs in blood", "cmp_blood0"),
     ("CLP", MILLION, "marrow", "common lymphoid progenitors", "clp_count"),
     ("BFU_E", MILLION, "marrow", "burst-forming unit-erythroid", "bfu_e_count"),
@@ -33,7 +67,7 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("MK2", BILLION, "marrow", "megakaryocytes, second stage", "megakaryocytes0"),
     ("MK3", BILLION, "marrow", "megakaryocytes, third stage", "megakaryocytes0"),
     ("PLT", BILLION, "blood", "platelets", "platelets0"),
-    ("CFU_GM", MILLION, "marrow", "granulocyte-monocyte progenitors", "cfu_gm_count"),
+    *_staged("CFU_GM", "granulocyte-monocyte progenitors", "cfu_gm_count"),
     ("CFU_GM_B", MILLION, "blood", "CFU-GM in blood", "cfu_gm_blood0"),
     ("NP1", BILLION, "marrow", "neutrophil precursors, first stage", "neutrophil_precursors0"),
     ("NP2", BILLION, "marrow", "neutrophil precursors, second stage",
@@ -55,23 +89,25 @@ CYTOKINES: tuple[tuple[str, str, str], ...] = (
     ("IL6", "pg/mL", "interleukin-6 (serum)"),
 )
 
-MARROW_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2", "EB3",
-                "NP1", "NP2", "NP3", "NR", "B_PRE")
+MARROW_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2",
+                             "EB3", "NP1", "NP2", "NP3", "NR", "B_PRE"))
 """Populations counted as nucleated marrow cells (cellularity)."""
 
-PROGENITOR_POOLS = ("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM")
+PROGENITOR_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM"))
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
 
 BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
-"""Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate."""
+"""Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate (pool
+names: ``with_stages`` gives their populations)."""
 
-ALLOREACTIVE_TARGETS = ("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")
+ALLOREACTIVE_TARGETS = with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM"))
 """Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
 donor's T cells attack when they carry the recipient's antigens."""
 
 RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
-    "progenitor": ("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "CFU_GM_B"),
+    "progenitor": with_stages(("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM",
+                               "CFU_GM_B")),
     "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "B_PRE"),
     "lymphocyte": ("B", "T", "NK"),
 }

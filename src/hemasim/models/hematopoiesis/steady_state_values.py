@@ -12,6 +12,38 @@ Each entry: (name, expression, unit, meaning).
 
 from __future__ import annotations
 
+from hemasim.models.hematopoiesis.populations import stages_of
+
+
+def _stage_balance(name: str, pool: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Steady state of a staged progenitor pool (``populations.STAGED_POOLS``).
+
+    Cells pass the ``K`` stages at rate ``r = K / residence_time`` each and leave every stage
+    for the blood at ``progenitor_egress_rate`` (``e``); those homing back enter the first
+    stage. Each stage holds ``q = r / (r + e)`` times the one before it."""
+    k = len(stages_of(name))
+    rate, ratio = f"{pool}_stage_rate", f"{pool}_stage_ratio"
+    powers = [" * ".join([ratio] * j) or "1" for j in range(k)]
+    rows = [
+        (rate, f"{k} / {pool}_residence_time", "1/day",
+         f"rate at which a {pool} cell passes each of its {k} division stages"),
+        (ratio, f"{rate} / ({rate} + progenitor_egress_rate)", "1",
+         "steady-state size of each stage relative to the one before it"),
+        (f"{pool}_stage_sum", " + ".join(powers), "1", "sum of the relative stage sizes"),
+    ]
+    rows += [(f"{pool}_count_stage{j + 1}", f"{pool}_count * {power} / {pool}_stage_sum",
+              "1e6 cell", f"{pool} cells in division stage {j + 1} at steady state")
+             for j, power in enumerate(powers)]
+    return tuple(rows)
+
+
+def _entry_amplification(pool: str, influx: str) -> str:
+    """Cells made per cell entering a staged pool: the first stage's inflow replaces what it
+    passes on and sends to blood, less the cells homing back."""
+    return (f"(({pool}_stage_rate + progenitor_egress_rate) / {pool}_stage_sum"
+            f" - homing_fraction * progenitor_egress_rate) * {pool}_count / ({influx})")
+
+
 DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("blood_exit_rate", "1 / blood_residence_time", "1/day",
      "rate at which an HSPC leaves the blood (homing or death)"),
@@ -51,13 +83,13 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("mpp_output0", "mpp_count / mpp_residence_time", "1e6 cell/day",
      "differentiating MPP progeny per day"),
     ("cmp_influx0", "(1 - lymphoid_fraction) * mpp_output0", "1e6 cell/day", "MPP -> CMP flux"),
-    ("cmp_amplification",
-     "(1 / cmp_residence_time + progenitor_egress_rate * blood_loss_fraction) * cmp_count"
-     " / cmp_influx0", "1",
+    *_stage_balance("CMP", "cmp"),
+    ("cmp_amplification", _entry_amplification("cmp", "cmp_influx0"), "1",
      "CMPs made per MPP progeny entering (transit amplification)"),
     ("cmp_blood0", "progenitor_egress_rate * cmp_count / blood_exit_rate", "1e6 cell",
      "CMPs in blood"),
-    ("cmp_output0", "cmp_count / cmp_residence_time", "1e6 cell/day", "CMP differentiation flux"),
+    ("cmp_output0", f"cmp_stage_rate * cmp_count_stage{len(stages_of('CMP'))}", "1e6 cell/day",
+     "CMP differentiation flux (out of the last stage)"),
     ("bfu_e_amplification",
      "bfu_e_count / (bfu_e_residence_time * erythroid_fraction * cmp_output0)", "1",
      "BFU-E made per CMP committing to the erythroid line"),
@@ -88,14 +120,15 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
      "megakaryocytes per MkP leaving"),
     ("megakaryocytes0", "megakaryocyte_flux0 * megakaryocyte_maturation_time / 3",
      "1e9 cell", "megakaryocytes per maturation stage"),
+    *_stage_balance("CFU_GM", "cfu_gm"),
     ("cfu_gm_amplification",
-     "(1 / cfu_gm_residence_time + progenitor_egress_rate * blood_loss_fraction) * cfu_gm_count"
-     " / ((1 - erythroid_fraction - megakaryocyte_fraction) * cmp_output0)", "1",
+     _entry_amplification("cfu_gm", "(1 - erythroid_fraction - megakaryocyte_fraction)"
+                                    " * cmp_output0"), "1",
      "CFU-GM made per CMP committing to the granulocyte-monocyte line"),
     ("cfu_gm_blood0", "progenitor_egress_rate * cfu_gm_count / blood_exit_rate", "1e6 cell",
      "CFU-GM in blood"),
-    ("cfu_gm_output0", "cfu_gm_count / cfu_gm_residence_time", "1e6 cell/day",
-     "CFU-GM differentiation flux"),
+    ("cfu_gm_output0", f"cfu_gm_stage_rate * cfu_gm_count_stage{len(stages_of('CFU_GM'))}",
+     "1e6 cell/day", "CFU-GM differentiation flux (out of the last stage)"),
     ("neutrophils0", "anc_baseline * blood_volume", "1e9 cell", "neutrophils in blood"),
     ("neutrophil_production0", "neutrophils0 / neutrophil_blood_lifetime", "1e9 cell/day",
      "neutrophils made per day"),

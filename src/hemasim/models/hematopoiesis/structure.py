@@ -23,8 +23,11 @@ Committed progenitor pools (CMP, CLP, BFU-E, CFU-E, MkP, CFU-GM) are transit-amp
 the cells entering a pool are amplified by the divisions they make while they pass through
 it (an amplification factor on the influx, raised by the lineage cytokine), and the pool
 empties within its residence time when its input stops; committed progenitors cannot
-maintain themselves. Density feedback acts upstream, on MPP divisions, so an injured marrow
-refills at the pace of its transit times (as Friberg's proliferating pool does).
+maintain themselves. The CMP and CFU-GM pools, the proliferative phase of granulopoiesis,
+are chains of division stages (``populations.STAGED_POOLS``), so their output restarts only
+after a refilling cohort has made its divisions. Density feedback acts upstream, on MPP
+divisions, so an injured marrow refills at the pace of its transit times (as Friberg's
+proliferating pool does).
 Maturation delays are chains of three transit compartments (Friberg 2002). Each lineage
 cytokine acts twice, as in the knockouts that define it: on progenitor amplification and on
 the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryocyte ploidy
@@ -54,6 +57,8 @@ from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exporte
     NICHE_SOFTNESS,
     PROGENITOR_POOLS,
     RADIATION_GROUPS,
+    stages_of,
+    with_stages,
 )
 from hemasim.models.hematopoiesis.trafficking import (
     trafficking_processes,
@@ -110,7 +115,8 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
                               for g in genotypes)
     blasts = " + ".join(f"(1 - maturation__{g.name}) * ("
-                        + " + ".join(cell(name, g.name) for name in BLAST_POOLS) + ")"
+                        + " + ".join(cell(name, g.name) for name in with_stages(BLAST_POOLS))
+                        + ")"
                         for g in genotypes)
     blast_room = " + ".join(STEADY_STATE_SIZE[name][0] for name in BLAST_POOLS)
     internal = [
@@ -198,7 +204,10 @@ def _genotype_signals(g: str) -> list[Observable]:
          f"gcsf_independent_fraction * il6_myeloid__{g} + (1 - gcsf_independent_fraction)"
          f" * gcsf_receptor__{g} * gcsf_relative * gcsf_proliferation_max"
          f" / (gcsf_relative + gcsf_proliferation_max - 1)",
-         "G-CSF (and IL-6) stimulation of CFU-GM"),
+         "G-CSF (and IL-6) stimulation of the CFU-GM pool"),
+        ("gcsf_stage_gain", f"(gcsf_signal__{g})**(1 / {len(stages_of('CFU_GM'))})",
+         "G-CSF stimulation of the divisions in each CFU-GM stage (the pool's gain spread "
+         "evenly over its stages, so G-CSF also acts on the cells already dividing)"),
         ("neutrophil_release", stimulation("gcsf_release_independent_fraction",
                                            f"gcsf_receptor__{g}", "gcsf_relative",
                                            "gcsf_release_max"),
@@ -211,12 +220,14 @@ def _genotype_signals(g: str) -> list[Observable]:
 def _trafficking(marrow: str, blood: str, egress: str, g: str) -> list[Process]:
     """Egress to blood, homing back and loss in blood; cells are conserved except the loss.
 
-    Egress and homing are scaled by the chemotactic balances of the trafficking pathway
-    (``trafficking.py``; 1 at rest)."""
+    A staged pool sends cells to blood from every stage, and homing cells enter its first
+    stage. Egress and homing are scaled by the chemotactic balances of the trafficking
+    pathway (``trafficking.py``; 1 at rest)."""
     m, b = cell(marrow, g), cell(blood, g)
     return [
-        Process(f"{marrow} egress to blood ({g})", f"{egress} * hspc_egress__{g} * {m}",
-                {m: -1, b: 1}),
+        *(Process(f"{stage} egress to blood ({g})",
+                  f"{egress} * hspc_egress__{g} * {cell(stage, g)}",
+                  {cell(stage, g): -1, b: 1}) for stage in stages_of(marrow)),
         Process(f"{marrow} homing from blood ({g})",
                 f"homing_fraction * hspc_homing__{g} * blood_exit_rate * {b}", {b: -1, m: 1}),
         Process(f"{marrow} loss in blood ({g})", f"blood_loss_fraction * blood_exit_rate * {b}",
@@ -236,13 +247,35 @@ def _chain(stages: tuple[str, ...], time: str, g: str, end: str | None) -> list[
     return found
 
 
+def _stage_passage(pool: str, rate: str, g: str, gain: str | None = None) -> list[Process]:
+    """Passage of a staged progenitor pool's cells from each division stage to the next.
+
+    With a ``gain`` (1 at steady state), a cytokine changes the cells each passage yields
+    (more or fewer divisions in the next stage), so it also acts on cells already in the
+    pool."""
+    stages = stages_of(pool)
+    found = []
+    for stage, target in zip(stages, stages[1:], strict=False):
+        leaving = f"{rate} * {cell(stage, g)}"
+        if gain is None:
+            found.append(Process(f"{stage} -> {target} ({g})", leaving,
+                                 {cell(stage, g): -1, cell(target, g): 1}))
+            continue
+        found += [Process(f"{stage} leaving its division stage ({g})", leaving,
+                          {cell(stage, g): -1}),
+                  Process(f"{target} from {stage} divisions ({g})", f"{gain} * {leaving}",
+                          {cell(target, g): 1})]
+    return found
+
+
 def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
     c = {name: cell(name, g) for name, *_ in CELL_POPULATIONS}
     mpp_division = (f"mpp_division_rate * progenitor_proliferation__{g}"
                     f" * {_density('MPP', 'mpp_count', genotypes)}")
     mpp_progeny = f"2 * {mpp_division} * (1 - mpp_self_renewal__{g}) * {c['MPP']}"
-    gm_out = f"{c['CFU_GM']} / cfu_gm_residence_time"
-    cmp_out = f"{c['CMP']} / cmp_residence_time"
+    cmp_last, gm_last = stages_of("CMP")[-1], stages_of("CFU_GM")[-1]
+    gm_out = f"cfu_gm_stage_rate * {c[gm_last]}"
+    cmp_out = f"cmp_stage_rate * {c[cmp_last]}"
     clp_out = f"{c['CLP']} / clp_residence_time"
     processes = [
         # stem cells
@@ -267,13 +300,14 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"CMP from MPP progeny ({g})", f"cmp_amplification * differentiation_block__{g}"
                 f" * {mpp_progeny} * (1 - lymphoid_share__{g})", {c["CMP"]: 1}),
         *_trafficking("MPP", "MPP_B", "progenitor_egress_rate", g),
-        Process(f"CMP differentiation ({g})", cmp_out, {c["CMP"]: -1}),
+        *_stage_passage("CMP", "cmp_stage_rate", g),
+        Process(f"CMP differentiation ({g})", cmp_out, {c[cmp_last]: -1}),
         Process(f"BFU-E from CMP ({g})", f"bfu_e_amplification"
                 f" * erythroid_fraction * {cmp_out}", {c["BFU_E"]: 1}),
         Process(f"MkP from CMP under TPO ({g})", f"mkp_amplification"
                 f" * tpo_signal__{g} * megakaryocyte_fraction * {cmp_out}", {c["MKP"]: 1}),
         Process(f"CFU-GM from CMP under G-CSF ({g})", f"cfu_gm_amplification"
-                f" * gcsf_signal__{g}"
+                f" * gcsf_stage_gain__{g}"
                 f" * (1 - erythroid_fraction - megakaryocyte_fraction) * {cmp_out}",
                 {c["CFU_GM"]: 1}),
         *_trafficking("CMP", "CMP_B", "progenitor_egress_rate", g),
@@ -306,7 +340,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
         Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
         # granulocyte-monocyte line
-        Process(f"CFU-GM maturation ({g})", gm_out, {c["CFU_GM"]: -1}),
+        *_stage_passage("CFU_GM", "cfu_gm_stage_rate", g, f"gcsf_stage_gain__{g}"),
+        Process(f"CFU-GM maturation ({g})", gm_out, {c[gm_last]: -1}),
         Process(f"neutrophil precursors from CFU-GM ({g})",
                 f"neutrophil_amplification * maturation__{g} * gcsf_signal__{g}"
                 f" * (1 - monocyte_fraction)"
@@ -414,7 +449,8 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
         ("marrow_cellularity", "100 * marrow_relative", "1",
          "marrow cellularity, % of steady state"),
-        ("marrow_progenitors", f"{t['CMP']} + {t['CFU_GM']} + {t['BFU_E']} + {t['MKP']}",
+        ("marrow_progenitors",
+         " + ".join(t[name] for name in with_stages(("CMP", "CFU_GM", "BFU_E", "MKP"))),
          "1e6 cell", "marrow myeloid progenitors (CFU-GM, CMP, BFU-E, MkP)"),
         ("HSC_number", f"{t['HSC_Q']} + {t['HSC_A']} + {t['HSC_B']}", "cell",
          "HSCs in the animal"),
@@ -429,7 +465,7 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     if len(genotypes) > 1:
         for g in genotypes:
             for label, names in (("HSC", ("HSC_Q", "HSC_A")),
-                                 ("marrow_progenitors", ("MPP", "CMP", "CFU_GM")),
+                                 ("marrow_progenitors", with_stages(BLAST_POOLS)),
                                  ("neutrophils", ("NEU",)),
                                  ("B_cells", ("B",)), ("T_cells", ("T",)),
                                  ("platelets", ("PLT",)), ("RBC", ("RBC",))):
