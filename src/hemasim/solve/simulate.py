@@ -69,19 +69,24 @@ _NUMPY_FUNCTIONS: dict[str, tuple] = {}
 
 
 def _lambdify(compiled: CompiledModel):
+    """numpy functions (each returning a list) of the initial states, the observables, the
+    right-hand side and the Jacobian's entries. Common subexpressions are shared (``cse``):
+    without it, printing a two-genotype model's Jacobian took minutes."""
     arguments = [*compiled.state_symbols, *compiled.parameter_symbols]
-    initial = [sympy.lambdify(compiled.parameter_symbols, e, "numpy") for e in compiled.initial]
-    observables = [sympy.lambdify(arguments, e, "numpy") for e in compiled.observables]
-    rhs = sympy.lambdify(arguments, list(compiled.rhs), "numpy")
-    jacobian = sympy.lambdify(arguments, [e for _, _, e in compiled.jacobian], "numpy")
+    initial = sympy.lambdify(compiled.parameter_symbols, list(compiled.initial), "numpy",
+                             cse=True)
+    observables = sympy.lambdify(arguments, list(compiled.observables), "numpy", cse=True)
+    rhs = sympy.lambdify(arguments, list(compiled.rhs), "numpy", cse=True)
+    jacobian = sympy.lambdify(arguments, [e for _, _, e in compiled.jacobian], "numpy",
+                              cse=True)
     return initial, observables, rhs, jacobian
 
 
 def initial_states(compiled: CompiledModel, parameters: np.ndarray) -> np.ndarray:
     """Initial state per patient (patients x states) from full parameter vectors."""
     initial, _, _, _ = _numpy_functions(compiled)
-    columns = [np.broadcast_to(np.asarray(f(*parameters.T), dtype=float), parameters.shape[:1])
-               for f in initial]
+    columns = [np.broadcast_to(np.asarray(value, dtype=float), parameters.shape[:1])
+               for value in initial(*parameters.T)]
     return np.ascontiguousarray(np.stack(columns, axis=1))
 
 
@@ -96,8 +101,8 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
     _, observables, _, _ = _numpy_functions(compiled)
     arguments = [states[..., i] for i in range(states.shape[-1])]
     arguments += [parameters[..., j] for j in range(parameters.shape[-1])]
-    values = [np.broadcast_to(np.asarray(f(*arguments), dtype=float), states.shape[:2])
-              for f in observables]
+    values = [np.broadcast_to(np.asarray(value, dtype=float), states.shape[:2])
+              for value in (observables(*arguments) if compiled.observables else ())]
     if not values:
         return np.zeros((*states.shape[:2], 0))
     return np.stack(values, axis=-1)
