@@ -366,13 +366,34 @@ def _check_dosing(model: Model, problems: list[str]) -> None:
             problems.append(f"plot variable '{name}' is neither a species nor an observable")
 
 
+_SOUND_EXPRESSIONS: set[str] = set()
+"""Structure hashes whose expressions have been parsed and unit-checked without a problem.
+
+The check depends only on the equations and units, which the structure hash covers (names
+enter by position), so a model that differs from a checked one in parameter values or names
+(every ``with_parameters`` override, every renamed genotype) is not checked again; the
+check takes tens of seconds on the two-genotype transplant models."""
+
+
+def _structure_key(model: Model) -> str | None:
+    try:
+        return model.structure_hash
+    except KeyError:  # a process changes an unknown species: the full check reports it
+        return None
+
+
 def check_model(model: Model) -> list[str]:
     """Every problem in a model declaration, as sentences (empty when the model is sound)."""
     problems: list[str] = []
     _check_names(model, problems)
     units = _check_units(model, problems)
     _check_parameters(model, problems)
-    _check_expressions(model, units, problems)
+    key = _structure_key(model) if not problems else None
+    if key is None or key not in _SOUND_EXPRESSIONS:
+        before = len(problems)
+        _check_expressions(model, units, problems)
+        if key is not None and len(problems) == before:
+            _SOUND_EXPRESSIONS.add(key)
     _check_variability(model, problems)
     _check_dosing(model, problems)
     return problems
