@@ -120,6 +120,25 @@ doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
     assert relative_first[trough] > 2 * relative_last[trough]
 
 
+def test_gcsf_support_arms_hold_the_same_patients_and_the_kill_varies_between_them():
+    # CH-6 compares arms of one cohort (paired): each patient has the same parameters in
+    # both arms, and a patient whose docetaxel kill is stronger has a deeper ANC nadir.
+    from hemasim.experiments import get_experiment
+    from hemasim.scenario.loading import load_scenario
+
+    support = get_experiment("docetaxel-gcsf-support")
+    arms = [load_scenario(support.scenario_path(file)) for _, file in support.arm_files()]
+    assert len({(arm.patients, arm.seed) for arm in arms}) == 1 and arms[0].patients >= 100
+    results = [simulate(scenario_model(arm), arm, patients=6) for arm in arms]
+    values = [r["parameter_value"].values for r in results]
+    np.testing.assert_array_equal(values[0], values[1])
+    kill = results[0]["parameter_value"].sel(parameter="docetaxel_kill_per_division").values
+    assert kill.std() / kill.mean() > 0.1
+    anc = results[0]["value"].sel(variable="ANC").values
+    relative_nadir = anc.min(axis=1) / anc[:, 0]
+    assert np.corrcoef(kill, relative_nadir)[0, 1] < -0.5
+
+
 def test_linear_quadratic_survival_and_fractionation():
     assert surviving_fraction(1.0, 0.0, 0.0) == 1.0
     single = surviving_fraction(0.8, 0.05, 12.0)

@@ -78,6 +78,6 @@ def engraftment_day(result: xr.Dataset, variable: str, level: float, after: floa
     return float(engraftment(result, level, 3, variable=variable, after=after)[0])
 
 
-def days_below(result: xr.Dataset, variable: str, level: float) -> float:
-    """Days spent below ``level`` over the run."""
-    return float(time_below(result, level, variable=variable)[0])
+def cohort_days_below(result: xr.Dataset, variable: str, level: float) -> np.ndarray:
+    """Days spent below ``level`` over the run, one value per patient."""
+    return np.asarray(time_below(result, level, variable=variable), dtype=float)
