@@ -112,3 +112,21 @@ def test_unknown_variable_is_an_error(tmp_path):
     with pytest.raises(KeyError, match="Hb"):
         plot_timecourse(result_with([1], [0]), ["Hb"], tmp_path / "a.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_experiment_arm_is_a_median_band_for_a_cohort_and_a_line_for_one_patient():
+    from matplotlib.figure import Figure
+
+    from hemasim.plot.experiment import _draw_arm
+    from hemasim.result import series
+
+    axes = Figure().add_subplot()
+    cohort = result_with([1, 2, 3], [0, 0, 0])
+    _draw_arm(axes, series(cohort, "ANC"), "with G-CSF", "C1")
+    _draw_arm(axes, series(result_with([5], [0]), "ANC"), "typical", "C0")
+    median_line, single_line = axes.get_lines()
+    assert median_line.get_label() == "with G-CSF: median, 90 % band (n=3)"
+    np.testing.assert_allclose(median_line.get_ydata(),
+                               np.median(cohort["value"].sel(variable="ANC").values, axis=0))
+    assert single_line.get_label() == "typical"
+    assert len(axes.collections) == 1  # only the cohort has a band

@@ -1,6 +1,7 @@
 """The figure of a built-in experiment: every arm's time course, then model vs reference.
 
-Top panels: one per figure variable, one line per arm (the main arm first). Bottom panel:
+Top panels: one per figure variable, one line per arm (the main arm first); an arm run as a
+cohort shows its median over patients and the shaded 5-95 % band. Bottom panel:
 one row per target, its published range as a bar and the model's value as a dot; a green
 dot passes, a red one fails. Ranges have different units, so each row is drawn on its own
 scale: the range spans [0, 1] (an open range gets a unit-width bar with an arrow), and the
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hemasim.analysis.cohort import timecourse_band
 from hemasim.io.atomic import atomic_destination
 from hemasim.result import series
 
@@ -36,6 +38,19 @@ def _position(value: float, lower: float, upper: float) -> float:
         scale = abs(upper) if upper != 0 else 1.0
         return 1.0 + (value - upper) / scale
     return 0.5
+
+
+def _draw_arm(axes, trajectories, label: str, colour: str) -> None:
+    """One arm's line: its only patient, or a cohort's median with the 5-95 % band."""
+    times = trajectories["time"].values
+    if trajectories.sizes["patient"] == 1:
+        axes.plot(times, trajectories.values[0], label=label, color=colour, linewidth=1.3)
+        return
+    band = timecourse_band(trajectories)
+    axes.fill_between(times, band["p05"].values, band["p95"].values, color=colour, alpha=0.2,
+                      linewidth=0)
+    axes.plot(times, band["median"].values, color=colour, linewidth=1.3,
+              label=f"{label}: median, 90 % band (n={band.attrs['patients']})")
 
 
 def plot_experiment(outcome, path: str | os.PathLike) -> Path:
@@ -61,11 +76,10 @@ def plot_experiment(outcome, path: str | os.PathLike) -> Path:
     grid = figure.add_gridspec(len(heights), 1, height_ratios=heights)
     for row, variable in enumerate(variables):
         axes = figure.add_subplot(grid[row])
-        for label, result in arms.items():
+        for colour, (label, result) in enumerate(arms.items()):
             if variable not in result["variable"].values:
                 continue
-            trajectory = series(result, variable).isel(patient=0)
-            axes.plot(trajectory["time"].values, trajectory.values, label=label, linewidth=1.3)
+            _draw_arm(axes, series(result, variable), label, f"C{colour}")
         unit = next(iter(arms.values()))["unit"].sel(variable=variable).item() \
             if "unit" in next(iter(arms.values())) else ""
         axes.set_ylabel(f"{variable}\n[{unit}]" if unit else variable, fontsize=8)
