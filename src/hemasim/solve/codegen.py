@@ -7,9 +7,11 @@ From a ``CompiledModel`` this writes Python source with straight-line numba func
 * integer tables of the sparse LU of the Rosenbrock matrix ``diagonal * I - J`` for the
   fixed sparsity pattern (fill-reducing order, fill-in included, no pivoting; the Kinetic
   PreProcessor's approach: Damian et al. 2002, Comput Chem Eng 26:1567; Sandu & Sander
-  2006, Atmos Chem Phys 6:187). The kernel's ``build_matrix``, ``lu_factor`` and
-  ``lu_solve`` loop over them. (Up to generator 3 the elimination was unrolled into
-  straight-line code; numba spent about 70 of its 150 s compiling a 71-state model there.)
+  2006, Atmos Chem Phys 6:187); the kernel's ``build_matrix`` and ``lu_factor`` loop over
+  them (up to generator 3 these were unrolled, and numba spent about 70 of its 150 s on a
+  71-state model compiling the matrix functions);
+* ``lu_solve(a, b)``: the substitutions with the factors, straight-line on scalars (it runs
+  six times per step).
 
 The text of ``rodas4_kernel.py`` is prepended, and the module is written under the cache
 directory named by its content hash, so numba's ``cache=True`` keeps compiled machine code
@@ -166,12 +168,10 @@ def _int_table(name: str, values: list[int]) -> str:
 
 
 def _matrix_tables(layout: SparseLayout) -> str:
-    """The integer tables that drive the kernel's ``build_matrix``, ``lu_factor`` and
-    ``lu_solve`` for this pattern. Factors are stored in elimination order; the tables
-    name storage positions (and, for the solve, the states of each factor row)."""
+    """The integer tables that drive the kernel's ``build_matrix`` and ``lu_factor`` for this
+    pattern: positions in the factor storage, which is in elimination order."""
     n = layout.n_states
     at = layout.positions
-    state = layout.order or tuple(range(n))
     elimination_start, elimination_lower = [0], []
     update_start, update_target, update_source = [0], [], []
     for k in range(n):
@@ -185,27 +185,35 @@ def _matrix_tables(layout: SparseLayout) -> str:
                 update_source.append(at[(k, j)])
             update_start.append(len(update_target))
         elimination_start.append(len(elimination_lower))
-    lower_start, lower_position, lower_state = [0], [], []
-    upper_start, upper_position, upper_state = [0], [], []
-    for i in range(n):
-        for j in range(n):
-            if j != i and (i, j) in at:
-                side = (lower_position, lower_state) if j < i else (upper_position, upper_state)
-                side[0].append(at[(i, j)])
-                side[1].append(state[j])
-        lower_start.append(len(lower_position))
-        upper_start.append(len(upper_position))
     tables = {
         "JACOBIAN_POSITION": [layout.at(i, j) for i, j in layout.jacobian_entries],
         "DIAGONAL_POSITION": [at[(k, k)] for k in range(n)],
-        "ELIMINATION_ORDER": list(state),
         "ELIMINATION_START": elimination_start, "ELIMINATION_LOWER": elimination_lower,
         "UPDATE_START": update_start, "UPDATE_TARGET": update_target,
         "UPDATE_SOURCE": update_source,
-        "LOWER_START": lower_start, "LOWER_POSITION": lower_position, "LOWER_STATE": lower_state,
-        "UPPER_START": upper_start, "UPPER_POSITION": upper_position, "UPPER_STATE": upper_state,
     }
     return "\n".join(_int_table(name, values) for name, values in tables.items())
+
+
+def _lu_solve(layout: SparseLayout) -> str:
+    """``lu_solve(a, b)``: forward and back substitution with the factors, unrolled on
+    scalars (``x<k>`` is the unknown of elimination step k; ``b`` is in state order).
+
+    It runs six times per step, so it is straight-line code: the table-driven loop made the
+    kernel 1.5x slower on the 71-state model. Scalars instead of array writes keep numba's
+    compile time for it to a few seconds."""
+    n = layout.n_states
+    at = layout.positions
+    state = layout.order or tuple(range(n))
+    lines = ['@njit(cache=True, error_model="numpy")', "def lu_solve(a, b):"]
+    for i in range(n):
+        terms = "".join(f" - a[{at[(i, j)]}] * x{j}" for j in range(i) if (i, j) in at)
+        lines.append(f"    x{i} = b[{state[i]}]{terms}")
+    for i in reversed(range(n)):
+        terms = "".join(f" - a[{at[(i, j)]}] * x{j}" for j in range(i + 1, n) if (i, j) in at)
+        lines.append(f"    x{i} = (x{i}{terms}) / a[{at[(i, i)]}]")
+    lines += [f"    b[{state[i]}] = x{i}" for i in range(n)]
+    return "\n".join(lines)
 
 
 def generate_source(compiled: CompiledModel) -> str:
@@ -223,7 +231,7 @@ def generate_source(compiled: CompiledModel) -> str:
         f"N_MATRIX = {layout.size}\n\n\n"
     )
     return (KERNEL_PATH.read_text() + header + _matrix_tables(layout) + "\n\n\n" + rhs
-            + "\n\n\n" + jac + "\n")
+            + "\n\n\n" + jac + "\n\n\n" + _lu_solve(layout) + "\n")
 
 
 def load_module(compiled: CompiledModel) -> ModuleType:

@@ -2,12 +2,13 @@
 """RODAS4 integrator kernel; its source text is prepended to each model's generated module.
 
 Not imported directly: ``solve.codegen`` reads this file's text and appends the model's
-straight-line ``rhs`` and ``jacobian_values`` functions, ``N_STATES``, ``N_JACOBIAN``,
-``N_MATRIX`` and the integer tables of its sparse LU (positions in the factor storage, in
-elimination order), so numba compiles and caches one module per model with no
-function-pointer indirection. The sparse LU here is loop-driven by those tables (the
-Kinetic PreProcessor's ``KppDecomp``/``KppSolve`` with index vectors, Damian et al. 2002):
-its compile time does not grow with the model, unlike unrolled elimination code.
+straight-line ``rhs``, ``jacobian_values`` and ``lu_solve`` functions, ``N_STATES``,
+``N_JACOBIAN``, ``N_MATRIX`` and the integer tables of its sparse LU (positions in the
+factor storage, in elimination order), so numba compiles and caches one module per model
+with no function-pointer indirection. ``build_matrix`` and ``lu_factor`` here are loops
+driven by those tables (the Kinetic PreProcessor's ``KppDecomp`` with index vectors, Damian
+et al. 2002): their compile time does not grow with the model, unlike unrolled elimination
+code. The solve, called six times per step, stays straight-line code on scalars.
 
 Method: the 6-stage, order-4(3), stiffly accurate L-stable Rosenbrock method RODAS4 of
 Hairer & Wanner (Solving ODEs II, 2nd ed., 1996, section IV.7), in the formulation of the
@@ -94,23 +95,6 @@ def lu_factor(a):
             for u in range(UPDATE_START[e], UPDATE_START[e + 1]):
                 a[UPDATE_TARGET[u]] -= factor * a[UPDATE_SOURCE[u]]
     return True
-
-
-@njit(cache=True, error_model="numpy")
-def lu_solve(a, b):
-    """Solve with the factors of ``lu_factor``; ``b`` (state order) is overwritten. Row k of
-    the factors is state ``ELIMINATION_ORDER[k]``."""
-    n = DIAGONAL_POSITION.shape[0]
-    for k in range(n):
-        total = b[ELIMINATION_ORDER[k]]
-        for e in range(LOWER_START[k], LOWER_START[k + 1]):
-            total -= a[LOWER_POSITION[e]] * b[LOWER_STATE[e]]
-        b[ELIMINATION_ORDER[k]] = total
-    for k in range(n - 1, -1, -1):
-        total = b[ELIMINATION_ORDER[k]]
-        for e in range(UPPER_START[k], UPPER_START[k + 1]):
-            total -= a[UPPER_POSITION[e]] * b[UPPER_STATE[e]]
-        b[ELIMINATION_ORDER[k]] = total / a[DIAGONAL_POSITION[k]]
 
 
 @njit(cache=True, error_model="numpy")
