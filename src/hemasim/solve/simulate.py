@@ -90,6 +90,11 @@ def initial_states(compiled: CompiledModel, parameters: np.ndarray) -> np.ndarra
     return np.ascontiguousarray(np.stack(columns, axis=1))
 
 
+OBSERVABLE_CHUNK = 64
+"""Patients whose observables are evaluated together: the shared subexpressions of one call
+are all alive until it returns, so chunks bound the memory they take."""
+
+
 def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
                          parameters: np.ndarray) -> np.ndarray:
     """Observables (patients x times x observables) from states and per-time parameters.
@@ -99,13 +104,16 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
         parameters: (patients, times, parameters) in force at each time.
     """
     _, observables, _, _ = _numpy_functions(compiled)
-    arguments = [states[..., i] for i in range(states.shape[-1])]
-    arguments += [parameters[..., j] for j in range(parameters.shape[-1])]
-    values = [np.broadcast_to(np.asarray(value, dtype=float), states.shape[:2])
-              for value in (observables(*arguments) if compiled.observables else ())]
-    if not values:
-        return np.zeros((*states.shape[:2], 0))
-    return np.stack(values, axis=-1)
+    values = np.empty((*states.shape[:2], len(compiled.observables)))
+    if not compiled.observables:
+        return values
+    for start in range(0, states.shape[0], OBSERVABLE_CHUNK):
+        chunk = slice(start, start + OBSERVABLE_CHUNK)
+        arguments = [states[chunk, :, i] for i in range(states.shape[-1])]
+        arguments += [parameters[chunk, :, j] for j in range(parameters.shape[-1])]
+        for k, value in enumerate(observables(*arguments)):
+            values[chunk, :, k] = value
+    return values
 
 
 def _solve_rodas4(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
