@@ -110,3 +110,24 @@ def test_generated_sparse_lu_solves_the_rosenbrock_matrix_of_the_integrated_mode
     module.lu_solve(matrix, solution)
     np.testing.assert_allclose(solution, np.linalg.solve(dense, right_side), rtol=1e-10,
                                atol=1e-12)
+
+
+def test_observables_are_the_same_whatever_the_chunk_a_patient_falls_in():
+    # Observables are evaluated in chunks of patients; one more patient than a chunk holds
+    # must give each patient the values it gets alone.
+    from hemasim.model.compile import compile_model
+    from hemasim.solve.simulate import OBSERVABLE_CHUNK, evaluate_observables
+
+    compiled = compile_model(MODEL)
+    patients = OBSERVABLE_CHUNK + 1
+    generator = np.random.default_rng(11)
+    states = generator.uniform(0.1, 2.0, (patients, 5, compiled.n_states))
+    parameters = np.broadcast_to(compiled.parameter_vector(MODEL.typical_parameters()),
+                                 (patients, 5, compiled.n_parameters)).copy()
+    parameters[..., 0] *= generator.uniform(0.5, 1.5, (patients, 1))
+    together = evaluate_observables(compiled, states, parameters)
+    assert together.shape == (patients, 5, len(MODEL.observables))
+    for patient in (0, OBSERVABLE_CHUNK - 1, OBSERVABLE_CHUNK):
+        alone = evaluate_observables(compiled, states[patient:patient + 1],
+                                     parameters[patient:patient + 1])
+        np.testing.assert_array_equal(together[patient], alone[0])
