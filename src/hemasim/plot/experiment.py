@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hemasim.analysis.cohort import timecourse_band
 from hemasim.io.atomic import atomic_destination
+from hemasim.plot.timecourse import draw_cohort_band
 from hemasim.result import series
 
 DOTS_PER_INCH = 150
@@ -42,15 +42,11 @@ def _position(value: float, lower: float, upper: float) -> float:
 
 def _draw_arm(axes, trajectories, label: str, colour: str) -> None:
     """One arm's line: its only patient, or a cohort's median with the 5-95 % band."""
-    times = trajectories["time"].values
     if trajectories.sizes["patient"] == 1:
-        axes.plot(times, trajectories.values[0], label=label, color=colour, linewidth=1.3)
+        axes.plot(trajectories["time"].values, trajectories.values[0], label=label,
+                  color=colour, linewidth=1.3)
         return
-    band = timecourse_band(trajectories)
-    axes.fill_between(times, band["p05"].values, band["p95"].values, color=colour, alpha=0.2,
-                      linewidth=0)
-    axes.plot(times, band["median"].values, color=colour, linewidth=1.3,
-              label=f"{label}: median, 90 % band (n={band.attrs['patients']})")
+    draw_cohort_band(axes, trajectories, colour, f"{label}: ", linewidth=1.3)
 
 
 def plot_experiment(outcome, path: str | os.PathLike) -> Path:

@@ -26,6 +26,28 @@ PANEL_WIDTH_INCHES = 7.0
 PANEL_HEIGHT_INCHES = 2.6
 
 
+def draw_cohort_band(axes, trajectories: xr.DataArray, colour: str, label_prefix: str = "",
+                     **line_style) -> int:
+    """Draw a cohort's median over its successfully solved patients and the shaded 5-95 %
+    band; returns how many patients they cover.
+
+    Args:
+        axes: matplotlib Axes to draw on.
+        trajectories: (patient, time) series of one variable.
+        colour: matplotlib colour of the line and the band.
+        label_prefix: text before ``median, 90 % band (n=N)`` in the legend.
+        line_style: further keyword arguments of the median line (e.g. ``linewidth``).
+    """
+    band = timecourse_band(trajectories)
+    times = trajectories["time"].values
+    axes.fill_between(times, band["p05"].values, band["p95"].values, color=colour, alpha=0.25,
+                      linewidth=0)
+    axes.plot(times, band["median"].values, color=colour,
+              label=f"{label_prefix}median, 90 % band (n={band.attrs['patients']})",
+              **line_style)
+    return int(band.attrs["patients"])
+
+
 def timecourse_figure(
     result: xr.Dataset,
     variables: list[str],
@@ -68,22 +90,7 @@ def timecourse_figure(
             axes.plot(times, trajectories.values[0], color="C0", label=f"patient {patient_id}")
             drawn = not np.all(np.isnan(trajectories.values[0]))
         else:
-            band = timecourse_band(trajectories)
-            axes.fill_between(
-                times,
-                band["p05"].values,
-                band["p95"].values,
-                color="C0",
-                alpha=0.25,
-                linewidth=0,
-            )
-            axes.plot(
-                times,
-                band["median"].values,
-                color="C0",
-                label=f"median, 90 % band (n={band.attrs['patients']})",
-            )
-            drawn = band.attrs["patients"] > 0
+            drawn = draw_cohort_band(axes, trajectories, "C0") > 0
         if not drawn:
             axes.text(
                 0.5,
