@@ -15,6 +15,10 @@ Actions, all shared by every genotype:
   the drug concentration (umol/L) and k the lethal fraction of divisions per umol/L. This is
   Friberg's drug effect (proliferation times ``slope * C``) applied to every dividing pool;
   quiescent HSCs do not divide and are spared, which is why 5-FU enriches for them.
+  Methotrexate (short-course GVHD prophylaxis after a graft, Storb 1986) stops DNA synthesis
+  once plasma drug exceeds about 1e-8 M in marrow (Chabner 1973: marrow DNA synthesis is
+  back at half once plasma methotrexate falls to 1e-8 M, whatever the dose), so its lethal
+  fraction saturates: ``max * C / (C + C50)`` with C50 that threshold.
 * ``alkylating`` agents (cyclophosphamide, busulfan) add a cycle-independent kill
   ``q * C`` (1/day) of every nucleated marrow population, quiescent HSCs included.
 * ``gcsf`` drugs (filgrastim, pegfilgrastim) add to the G-CSF concentration the receptors
@@ -56,6 +60,8 @@ class Drug(NamedTuple):
         routes: administration routes; ``iv`` enters the central compartment, the others
             the absorption depot.
         effect_compartment: True when the effect follows an effect compartment.
+        saturable_kill: True when the lethal fraction of divisions saturates with the
+            concentration (``max * C / (C + C50)``) instead of rising linearly (``k * C``).
     """
 
     name: str
@@ -65,6 +71,7 @@ class Drug(NamedTuple):
     peripherals: int
     routes: tuple[str, ...]
     effect_compartment: bool = False
+    saturable_kill: bool = False
 
     @property
     def absorbed(self) -> bool:
@@ -92,6 +99,8 @@ DRUGS: tuple[Drug, ...] = (
          ("iv", "ip"), effect_compartment=True),
     Drug("docetaxel", "docetaxel (taxane, mitosis)", "cycle_specific", "mg", 2, ("iv",)),
     Drug("paclitaxel", "paclitaxel (taxane, mitosis)", "cycle_specific", "mg", 1, ("iv",)),
+    Drug("methotrexate", "methotrexate (antifolate, S phase)", "cycle_specific", "mg", 1,
+         ("iv",), saturable_kill=True),
     Drug("cyclophosphamide", "cyclophosphamide (alkylating agent)", "alkylating", "mg", 0,
          ("iv", "ip", "oral")),
     Drug("busulfan", "busulfan (alkylating agent, depletes quiescent HSCs)", "alkylating",
@@ -185,9 +194,15 @@ def drug_parameter_specs() -> tuple[ParameterSpec, ...]:
             specs.append(ParameterSpec(f"{d}_half_maximal_concentration", "ng/mL",
                                        f"{d} concentration occupying half of its target"))
         if drug.cytotoxic:
-            specs += [ParameterSpec(f"{d}_molar_mass", "mg/umol", f"{d} molar mass"),
-                      ParameterSpec(f"{d}_kill_per_division", "L/umol", f"lethal fraction of "
-                                    f"divisions per umol/L of {d}")]
+            specs.append(ParameterSpec(f"{d}_molar_mass", "mg/umol", f"{d} molar mass"))
+        if drug.cytotoxic and drug.saturable_kill:
+            specs += [ParameterSpec(f"{d}_max_kill_per_division", "1", f"lethal fraction of "
+                                    f"divisions at saturating {d}", FRACTION),
+                      ParameterSpec(f"{d}_half_maximal_kill_concentration", "umol/L",
+                                    f"{d} concentration of half the maximal kill")]
+        elif drug.cytotoxic:
+            specs.append(ParameterSpec(f"{d}_kill_per_division", "L/umol", f"lethal fraction "
+                                       f"of divisions per umol/L of {d}"))
         if drug.action == "alkylating":
             specs.append(ParameterSpec(f"{d}_quiescent_kill", "L/umol/day", f"{d} kill rate "
                                        "of non-dividing marrow cells per umol/L"))
@@ -253,6 +268,16 @@ def drug_processes() -> tuple[Process, ...]:
     return tuple(found)
 
 
+def _lethal_fraction(drug: Drug) -> str:
+    """Text of the lethal fraction of divisions (1) that ``drug`` causes."""
+    d = drug.name
+    concentration = f"{d}_effect" if drug.effect_compartment else f"C_{d}"
+    if drug.saturable_kill:
+        return (f"{d}_max_kill_per_division * {concentration}"
+                f" / ({concentration} + {d}_half_maximal_kill_concentration)")
+    return f"{d}_kill_per_division * {concentration}"
+
+
 def drug_signals() -> tuple[Observable, ...]:
     """Plasma concentrations and the shared kill signals (internal observables)."""
     found = []
@@ -267,10 +292,7 @@ def drug_signals() -> tuple[Observable, ...]:
             found.append(Observable(f"C_{d}", f"{scale}{d}_central / {d}_volume",
                                     drug.concentration_unit,
                                     f"{drug.meaning} serum concentration"))
-    cycle = " + ".join(
-        f"{d.name}_kill_per_division * " + (f"{d.name}_effect" if d.effect_compartment
-                                            else f"C_{d.name}")
-        for d in DRUGS if d.cytotoxic)
+    cycle = " + ".join(_lethal_fraction(d) for d in DRUGS if d.cytotoxic)
     alkylator = " + ".join(f"{d.name}_quiescent_kill * C_{d.name}"
                            for d in DRUGS if d.action == "alkylating")
     found += [
