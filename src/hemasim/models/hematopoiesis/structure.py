@@ -31,7 +31,10 @@ proliferating pool does).
 Maturation delays are chains of three transit compartments (Friberg 2002). Each lineage
 cytokine acts twice, as in the knockouts that define it: on progenitor amplification and on
 the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryocyte ploidy
-and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996).
+and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996). TPO sets
+a megakaryocyte's ploidy, and so its platelet yield, as it enters maturation (endomitosis;
+Kuter 2002), not when it sheds: the MK states count megakaryocytes of steady-state ploidy,
+and TPO cannot raise the output of megakaryocytes that are already mature.
 """
 
 from __future__ import annotations
@@ -329,14 +332,14 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
         Process(f"red-cell senescence ({g})", f"{c['RBC']} / rbc_lifespan", {c["RBC"]: -1}),
         # megakaryocytic line
         Process(f"MkP maturation ({g})", f"{c['MKP']} / mkp_residence_time", {c["MKP"]: -1}),
-        Process(f"megakaryocytes from MkP ({g})",
-                f"megakaryocyte_amplification * maturation__{g} * {c['MKP']}"
-                f" / mkp_residence_time",
+        Process(f"megakaryocytes from MkP, ploidy set by TPO ({g})",
+                f"megakaryocyte_amplification * maturation__{g} * tpo_signal__{g}"
+                f" * {c['MKP']} / mkp_residence_time",
                 {c["MK1"]: 1}),
         *_chain(("MK1", "MK2", "MK3"), "megakaryocyte_maturation_time", g, None),
         Process(f"megakaryocyte fragmentation ({g})",
                 f"3 / megakaryocyte_maturation_time * {c['MK3']}", {c["MK3"]: -1}),
-        Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte * tpo_signal__{g}"
+        Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte"
                 f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
         Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
         # granulocyte-monocyte line
