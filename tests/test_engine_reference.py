@@ -131,3 +131,14 @@ def test_observables_are_the_same_whatever_the_chunk_a_patient_falls_in():
         alone = evaluate_observables(compiled, states[patient:patient + 1],
                                      parameters[patient:patient + 1])
         np.testing.assert_array_equal(together[patient], alone[0])
+    # Parameters given per segment (two segments, the second from time 3 on) with the
+    # segment in force at each time, a subset of columns and a preallocated output: the
+    # same values as the per-time form.
+    segments = np.stack([parameters[:, 0, :], parameters[:, 0, :] * 1.1], axis=1)
+    output_segment = np.array([0, 0, 0, 1, 1])
+    columns = [len(MODEL.observables) - 1, 0]
+    out = np.full((patients, 5, 2), np.nan)
+    evaluate_observables(compiled, states, segments, output_segment=output_segment,
+                         columns=columns, out=out)
+    per_time = evaluate_observables(compiled, states, segments[:, output_segment, :])
+    np.testing.assert_array_equal(out, per_time[..., columns])

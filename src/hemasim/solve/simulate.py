@@ -96,23 +96,40 @@ are all alive until it returns, so chunks bound the memory they take."""
 
 
 def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
-                         parameters: np.ndarray) -> np.ndarray:
-    """Observables (patients x times x observables) from states and per-time parameters.
+                         parameters: np.ndarray, *,
+                         output_segment: np.ndarray | None = None,
+                         columns: list[int] | None = None,
+                         out: np.ndarray | None = None) -> np.ndarray:
+    """Observables (patients x times x observables) from states and the parameters in force.
+
+    Works through ``OBSERVABLE_CHUNK`` patients at a time, so that no array of every
+    patient's parameters at every output time is ever built (1000 mice x 366 days x 223
+    parameters would be 650 MiB).
 
     Args:
-        states: (patients, times, states).
-        parameters: (patients, times, parameters) in force at each time.
+        states: (patients, times, states); NaN (failed patients) is evaluated as 0.
+        parameters: (patients, times, parameters) in force at each time, or (patients,
+            segments, parameters) when ``output_segment`` is given.
+        output_segment: (times,) index of the segment in force at each output time.
+        columns: observables to keep, in this order (default: all).
+        out: array (patients, times, len(columns)) to write into (default: a new one).
     """
     _, observables, _, _ = _numpy_functions(compiled)
-    values = np.empty((*states.shape[:2], len(compiled.observables)))
-    if not compiled.observables:
+    columns = list(range(len(compiled.observables))) if columns is None else list(columns)
+    values = np.empty((*states.shape[:2], len(columns))) if out is None else out
+    if not columns:
         return values
     for start in range(0, states.shape[0], OBSERVABLE_CHUNK):
         chunk = slice(start, start + OBSERVABLE_CHUNK)
-        arguments = [states[chunk, :, i] for i in range(states.shape[-1])]
-        arguments += [parameters[chunk, :, j] for j in range(parameters.shape[-1])]
-        for k, value in enumerate(observables(*arguments)):
-            values[chunk, :, k] = value
+        block = np.nan_to_num(states[chunk])
+        in_force = parameters[chunk]
+        if output_segment is not None:
+            in_force = in_force[:, output_segment, :]
+        arguments = [block[..., i] for i in range(block.shape[-1])]
+        arguments += [in_force[..., j] for j in range(in_force.shape[-1])]
+        found = observables(*arguments)
+        for position, column in enumerate(columns):
+            values[chunk, :, position] = found[column]
     return values
 
 
@@ -234,12 +251,14 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
         states, status = _solve_rodas4(compiled, schedule, y0, method)
     else:
         states, status = _solve_scipy(compiled, schedule, y0, method)
-    parameters_at_output = schedule.segment_parameters[:, schedule.output_segment, :]
-    observables = evaluate_observables(compiled, np.nan_to_num(states), parameters_at_output)
     reported = [i for i, o in enumerate(model.observables) if o.reported]
-    observables = observables[..., reported]
     shown = [model.observables[i] for i in reported]
-    values = np.concatenate([states, observables], axis=-1)
+    values = np.empty((*states.shape[:2], states.shape[-1] + len(reported)))
+    values[..., :states.shape[-1]] = states
+    evaluate_observables(compiled, states, schedule.segment_parameters,
+                         output_segment=schedule.output_segment, columns=reported,
+                         out=values[..., states.shape[-1]:])
+    del states
     failed = status != 0
     values[failed] = np.nan
     messages = [
