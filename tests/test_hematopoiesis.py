@@ -263,3 +263,24 @@ def test_marrow_blood_exchange_conserves_cells():
                                                    for stage in stages_of(marrow))
         outflow = found.states[f"{blood}__host"] / residence_days
         assert inflow == pytest.approx(outflow, rel=1e-9)
+
+
+def test_tpo_sets_platelet_yield_of_new_megakaryocytes_not_of_mature_ones():
+    # Recombinant IL-6 raises hepatic TPO within hours. TPO sets a megakaryocyte's ploidy as
+    # it enters maturation (Kuter 2002): new megakaryocytes appear faster at once, but the
+    # platelets shed by the mature ones do not change until the new cells have matured.
+    from hemasim.experiments.readouts import trajectory
+
+    found = {}
+    il6 = {"drug": "il6", "dose": "40 ug/kg", "route": "sc", "at": "0 d"}
+    for label, doses in (("control", []), ("il6", [il6])):
+        scenario = scenario_from_dict({
+            "name": f"tpo-{label}", "model": "hematopoiesis", "species": "mouse",
+            "duration": "0.5 d", "output_step": "0.05 d",
+            "doses": doses})
+        result = simulate(scenario_model(scenario), scenario)
+        found[label] = {name: trajectory(result, name)[1][-1]
+                        for name in ("MK1__host", "platelets")}
+    assert found["il6"]["MK1__host"] > 1.5 * found["control"]["MK1__host"]
+    np.testing.assert_allclose(found["il6"]["platelets"], found["control"]["platelets"],
+                               rtol=0.01)
