@@ -13,6 +13,7 @@ from hemasim.analysis.endpoints import (
     Endpoint,
     auc,
     endpoint_unit,
+    engraftment,
     evaluate_endpoints,
     first_sustained_above,
     nadir,
@@ -220,3 +221,14 @@ def test_endpoint_unit_defaults_from_the_variable_unit():
     assert endpoint_unit(Endpoint("x", "ANC", "auc"), "1e9/L") == "1e9/L*d"
     assert endpoint_unit(Endpoint("x", "ANC", "recovery_time", threshold=0.5), "1e9/L") == "d"
     assert endpoint_unit(Endpoint("x", "ANC", "peak", unit="cells/uL"), "1e9/L") == "cells/uL"
+
+
+def test_engraftment_needs_a_fall_below_the_threshold():
+    # Patient 11 dips to 1, patient 12 only to 3.5: with a threshold of 2 only the first has
+    # an aplasia to engraft from; the second gets no engraftment day (not its nadir day).
+    # 5 - 4 exp(-((t-8)/2)^2) >= 2 from t = 8 + 2 sqrt(ln 4/3) = 9.07, so whole day 10.
+    days = engraftment(cohort_result(), 2.0, 3, variable="ANC")
+    assert days[0] == 10.0
+    assert np.isnan(days[1]) and np.isnan(days[2])
+    # with a threshold of 4 both fell below it
+    assert np.isfinite(engraftment(cohort_result(), 4.0, 3, variable="ANC")[:2]).all()

@@ -283,13 +283,17 @@ def engraftment(data: xr.DataArray | xr.Dataset, threshold: float, consecutive_d
                 *, variable: str | None = None, after: float = 0.0) -> np.ndarray:
     """Engraftment day: the first of ``consecutive_days`` whole days at or above
     ``threshold`` counted from each patient's nadir after ``after`` (the clinical definition
-    after transplant or myelosuppression, e.g. ANC >= 0.5 x10^9/L on 3 consecutive days)."""
+    after transplant or myelosuppression, e.g. ANC >= 0.5 x10^9/L on 3 consecutive days).
+
+    NaN for a patient whose count never fell below ``threshold`` after ``after``: there was
+    no aplasia to engraft from (transplant registries record these patients as never below
+    the threshold rather than giving them an engraftment day)."""
     if isinstance(data, xr.Dataset):
         data = series(data, variable)
-    _, nadir_time = nadir(data, after=after)
+    lowest, nadir_time = nadir(data, after=after)
     found = np.full(nadir_time.shape, np.nan)
     for index, start in enumerate(nadir_time):
-        if np.isfinite(start):
+        if np.isfinite(start) and lowest[index] < threshold:
             found[index] = first_sustained_above(data.isel(patient=[index]), threshold,
                                                  consecutive_days, after=float(start))[0]
     return found
