@@ -71,7 +71,7 @@ def test_platelet_survival_shortens_in_marrow_failure():
 def test_platelets_vanish_within_a_lifespan_once_megakaryocytes_are_destroyed():
     # 9.5 Gy kills the mouse's megakaryocytes and their progenitors. Platelets already in
     # blood live out their lives (about 4.6 days in the mouse) and then disappear: with a
-    # first-order clearance a sixth of them would still circulate on day 10.
+    # first-order clearance 11 % of them still circulated on day 10 (measured on 14df70e).
     result = _run({"species": "mouse", "duration": "10 d",
                    "irradiation": [{"dose": "9.5 Gy", "at": "0 d"}]})
     platelets = result["value"].sel(variable="platelets").isel(patient=0).values
