@@ -211,9 +211,10 @@ class Model:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def all_references(self) -> tuple[Reference, ...]:
-        """The model's references plus every reference a parameter or variability cites."""
+        """The model's references plus every reference a parameter, variability or clinical
+        threshold cites."""
         found: dict[str, Reference] = {r.key: r for r in self.references}
-        for item in (*self.parameters, *self.variability, *self.correlations):
+        for item in (*self.parameters, *self.variability, *self.correlations, *self.thresholds):
             reference = item.source.reference
             if reference is not None:
                 found.setdefault(reference.key, reference)

@@ -55,11 +55,21 @@ ENGRAFTMENT = Reference(
     "platelets >= 20 x10^9/L)",
     "10.1182/blood.V95.12.3702",
 )
+TRANSFUSION_TRIGGER = Reference(
+    "rebulla1997",
+    "Rebulla P, Finazzi G, Marangoni F, et al. The threshold for prophylactic platelet "
+    "transfusions in adults with acute myeloid leukemia. N Engl J Med. 1997;337(26):1870-1875 "
+    "(a trigger of 10 x10^9/L was as safe as 20 and used fewer transfusions)",
+    "10.1056/NEJM199712253372602",
+)
 THRESHOLDS = (
     Threshold("ANC", 0.5, "grade 4 neutropenia", "below",
               Source(CTCAE_5, "Neutrophil count decreased, grade 4: < 500/mm3")),
     Threshold("platelets", 25.0, "grade 4 thrombocytopenia", "below",
               Source(CTCAE_5, "Platelet count decreased, grade 4: < 25,000/mm3")),
+    Threshold("platelets", 10.0, "platelet transfusion trigger", "below",
+              Source(TRANSFUSION_TRIGGER, "prophylactic platelet transfusion below "
+                     "10 x10^9/L")),
     Threshold("ANC", 0.5, "neutrophil recovery", "above",
               Source(ENGRAFTMENT, "neutrophil engraftment threshold")),
     Threshold("platelets", 20.0, "platelet recovery", "above",
