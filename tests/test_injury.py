@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hemasim.analysis.endpoints import evaluate_endpoints
+from hemasim.analysis.standard import standard_endpoints
 from hemasim.cli.main import app
 from hemasim.experiments.readouts import engraftment_day, parameter_value, trajectory
 from hemasim.models import scenario_model
@@ -289,3 +291,32 @@ def test_every_experiment_scenario_is_an_example_with_the_same_text():
                 continue
             packaged = experiment.scenario_path(file_name).read_text()
             assert (root / "examples" / file_name).read_text() == packaged, file_name
+
+
+def test_an_aplasia_spends_days_below_the_platelet_transfusion_trigger():
+    # Immune destruction of the stem cells (aplastic anemia) empties the marrow: platelets
+    # fall through grade 4 (< 25 x10^9/L) and then below the prophylactic transfusion
+    # trigger (10 x10^9/L, Rebulla 1997), so fewer days are spent below 10 than below 25; an
+    # untreated run spends none.
+    def days(changes):
+        result = run_text(f"""\
+model: hematopoiesis
+species: human
+name: aplasia
+duration: 120 d
+output_step: 0.5 d
+parameter_changes: {changes}
+""")
+        model = scenario_model(scenario_from_yaml_text("""\
+model: hematopoiesis
+species: human
+name: aplasia
+duration: 1 d
+"""))
+        table = evaluate_endpoints(result, standard_endpoints(model))
+        return (float(table["days_platelet_transfusion_trigger"][0]),
+                float(table["days_grade_4_thrombocytopenia"][0]))
+
+    below_10, below_25 = days("[{parameter: immune_destruction_rate, value: 0.7, from: 0 d}]")
+    assert 0 < below_10 < below_25
+    assert days("[]") == (0.0, 0.0)

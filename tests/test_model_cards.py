@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from hemasim.models import get_model
-from hemasim.models.hematopoiesis.platelets import PLATELET_AGES
 from hemasim.report.model_card import (
     ModelCardError,
     diagram,
@@ -106,8 +105,7 @@ def test_diagram_lists_the_cytokine_feedback_links():
     assert "- `IL6` acts on `HSC_Q` (via `il6_activation`)" in text
     assert "- `RBC` -> `EPO` (via `Hb`)" in text
     assert "- `NR`, `NEU` -> `GCSF` (via `gcsf_receptor_mass`)" in text
-    platelets = ", ".join(f"`{age}`" for age in PLATELET_AGES)
-    assert f"- `MK1`, `MK2`, `MK3`, {platelets} -> `TPO` (via `tpo_receptor_mass`)" in text
+    assert "- `MK1`, `MK2`, `MK3`, `PLT` -> `TPO` (via `tpo_receptor_mass`)" in text
     assert "-> `IL6` (via `progenitor_relative`)" in text
 
 

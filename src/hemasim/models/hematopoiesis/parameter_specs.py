@@ -80,13 +80,7 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("megakaryocyte_maturation_time", "day", "megakaryocyte maturation time"),
     ParameterSpec("platelets_per_megakaryocyte", "1", "platelets shed per mature "
                   "megakaryocyte"),
-    ParameterSpec("platelet_lifespan", "day", "mean platelet lifespan in blood at steady state "
-                  "(senescence and the fixed requirement together)"),
-    ParameterSpec("platelet_fixed_requirement_fraction", "1", "share of steady-state platelet "
-                  "turnover used by the fixed daily requirement (vascular integrity) rather "
-                  "than lost to senescence", (1e-6, 0.99)),
-    ParameterSpec("platelet_consumption_half_count", "1e9/L", "platelet count at which the "
-                  "fixed requirement is half met (it cannot use platelets that are not there)"),
+    ParameterSpec("platelet_lifespan", "day", "platelet lifespan"),
     ParameterSpec("neutrophil_maturation_time", "day", "myeloblast to mature neutrophil "
                   "maturation time in marrow"),
     ParameterSpec("neutrophil_reserve_time", "day", "mean time a mature neutrophil waits in "

@@ -14,8 +14,6 @@ sends nothing on until cells entering its first stage have passed all its stages
 
 from __future__ import annotations
 
-from hemasim.models.hematopoiesis.platelets import platelet_population_rows
-
 CELL = "cell"
 MILLION = "1e6 cell"
 BILLION = "1e9 cell"
@@ -68,7 +66,7 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("MK1", BILLION, "marrow", "megakaryocytes, first stage", "megakaryocytes0"),
     ("MK2", BILLION, "marrow", "megakaryocytes, second stage", "megakaryocytes0"),
     ("MK3", BILLION, "marrow", "megakaryocytes, third stage", "megakaryocytes0"),
-    *platelet_population_rows(),
+    ("PLT", BILLION, "blood", "platelets", "platelets0"),
     *_staged("CFU_GM", "granulocyte-monocyte progenitors", "cfu_gm_count"),
     ("CFU_GM_B", MILLION, "blood", "CFU-GM in blood", "cfu_gm_blood0"),
     ("NP1", BILLION, "marrow", "neutrophil precursors, first stage", "neutrophil_precursors0"),

@@ -12,7 +12,6 @@ Each entry: (name, expression, unit, meaning).
 
 from __future__ import annotations
 
-from hemasim.models.hematopoiesis.platelets import platelet_steady_state
 from hemasim.models.hematopoiesis.populations import stages_of
 
 
@@ -115,7 +114,6 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("platelets0", "platelet_baseline * blood_volume", "1e9 cell", "platelets in blood"),
     ("platelet_production0", "platelets0 / platelet_lifespan", "1e9 cell/day",
      "platelets made per day"),
-    *platelet_steady_state(),
     ("megakaryocyte_flux0", "platelet_production0 / platelets_per_megakaryocyte",
      "1e9 cell/day", "megakaryocytes maturing per day"),
     ("megakaryocyte_amplification", "megakaryocyte_flux0 / mkp_output0", "1",

@@ -34,8 +34,7 @@ the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryoc
 and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996). TPO sets
 a megakaryocyte's ploidy, and so its platelet yield, as it enters maturation (endomitosis;
 Kuter 2002), not when it sheds: the MK states count megakaryocytes of steady-state ploidy,
-and TPO cannot raise the output of megakaryocytes that are already mature. Platelets age to
-a senescence timer and a fixed number is used daily (``platelets``, Hanson & Slichter 1985).
+and TPO cannot raise the output of megakaryocytes that are already mature.
 """
 
 from __future__ import annotations
@@ -49,11 +48,6 @@ from hemasim.models.hematopoiesis.drugs import (
 )
 from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.models.hematopoiesis.grafts import STEADY_STATE_SIZE
-from hemasim.models.hematopoiesis.platelets import (
-    PLATELET_AGES,
-    platelet_consumption_signal,
-    platelet_processes,
-)
 from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exported)
     ALLOREACTIVE_TARGETS,
     BILLION,
@@ -117,8 +111,7 @@ def species(genotypes: tuple[Genotype, ...]) -> tuple[Species, ...]:
 def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     gcsf_mass = " + ".join(f"gcsf_receptor__{g.name} * ({cell('NEU', g.name)} + "
                            f"{cell('NR', g.name)})" for g in genotypes)
-    platelet_mass = " + ".join(f"mpl__{g.name} * ({cell(age, g.name)})" for g in genotypes
-                               for age in PLATELET_AGES)
+    platelet_mass = " + ".join(f"mpl__{g.name} * {cell('PLT', g.name)}" for g in genotypes)
     mk_mass = " + ".join(f"mpl__{g.name} * ({cell('MK1', g.name)} + {cell('MK2', g.name)} + "
                          f"{cell('MK3', g.name)})" for g in genotypes)
     marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
@@ -133,8 +126,6 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
          "G-CSF (endogenous plus filgrastim and pegfilgrastim) relative to steady state"),
         ("tpo_relative", "TPO / tpo_baseline", "1", "TPO relative to steady state"),
-        platelet_consumption_signal(" + ".join(cell(age, g.name) for g in genotypes
-                                               for age in PLATELET_AGES)),
         ("epo_relative", "EPO / epo_baseline", "1", "EPO relative to steady state"),
         ("il6_relative", "(IL6 + C_il6) / il6_baseline", "1",
          "IL-6 (endogenous plus recombinant) relative to steady state"),
@@ -350,7 +341,7 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f"3 / megakaryocyte_maturation_time * {c['MK3']}", {c["MK3"]: -1}),
         Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte"
                 f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
-        *platelet_processes(c, g),
+        Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
         # granulocyte-monocyte line
         *_stage_passage("CFU_GM", "cfu_gm_stage_rate", g, f"gcsf_stage_gain__{g}"),
         Process(f"CFU-GM maturation ({g})", gm_out, {c[gm_last]: -1}),
@@ -447,8 +438,7 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("WBC", "ANC + lymphocytes + monocytes", "1e9/L", "white blood cells"),
         ("lymphocyte_percent", "100 * lymphocytes / WBC", "1", "lymphocytes, % of WBC"),
         ("RBC", f"{t['RBC']} / blood_volume", "1e12/L", "red blood cells"),
-        ("platelets", f"({' + '.join(t[age] for age in PLATELET_AGES)}) / blood_volume", "1e9/L",
-         "platelet count"),
+        ("platelets", f"{t['PLT']} / blood_volume", "1e9/L", "platelet count"),
         ("reticulocytes", f"{t['RET']} / blood_volume", "1e9/L", "reticulocyte count"),
         ("reticulocyte_percent", f"100 * {t['RET']} / ({t['RET']} + {t['RBC']})", "1",
          "reticulocytes, % of red cells"),
@@ -481,7 +471,7 @@ def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
                                  ("marrow_progenitors", with_stages(BLAST_POOLS)),
                                  ("neutrophils", ("NEU",)),
                                  ("B_cells", ("B",)), ("T_cells", ("T",)),
-                                 ("platelets", PLATELET_AGES), ("RBC", ("RBC",))):
+                                 ("platelets", ("PLT",)), ("RBC", ("RBC",))):
                 own = " + ".join(cell(n, g.name) for n in names)
                 every = " + ".join(t[n] for n in names)
                 found.append(Observable(f"chimerism_{label}__{g.name}",
