@@ -155,7 +155,7 @@ def test_models_schema_and_cite(tmp_path):
     assert "10.1200/JCO.2002.02.140" in cited and "Bruno" in cited
     assert "Common Terminology Criteria" in cited     # the source of its toxicity grades
     integrated = invoke("cite", "hematopoiesis").output
-    assert "Hanson SR" in integrated and "Rebulla P" in integrated and "Champlin RE" in integrated
+    assert "Rebulla P" in integrated and "Champlin RE" in integrated
     out = tmp_path / "run"
     invoke("run", "--out", str(out))
     assert "Friberg" in invoke("cite", str(out)).output
