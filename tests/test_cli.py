@@ -147,6 +147,20 @@ def test_validate_json_rows():
     assert result.exit_code == (0 if all(row["pass"] for row in rows) else 1)
 
 
+def test_validate_runs_only_the_chosen_experiments():
+    result = invoke("validate", "--json", "-e", "friberg2002-docetaxel",
+                    "--experiment", "friberg2002-docetaxel")
+    rows = json.loads(result.output)
+    assert {row["experiment"] for row in rows} == {"friberg2002-docetaxel"}
+    assert len(rows) == len({row["id"] for row in rows})    # a repeated name runs once
+    assert result.exit_code == (0 if all(row["pass"] for row in rows) else 1)
+    unknown = invoke("validate", "-e", "friberg2002-docetaxl")
+    assert unknown.exit_code == 2
+    assert "unknown experiment 'friberg2002-docetaxl'" in unknown.output
+    assert "did you mean 'friberg2002-docetaxel'" in unknown.output
+    assert "Traceback" not in unknown.output
+
+
 def test_models_schema_and_cite(tmp_path):
     assert "friberg2002-paclitaxel" in invoke("models").output
     schema = json.loads(invoke("schema").output)

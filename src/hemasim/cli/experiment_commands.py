@@ -1,4 +1,4 @@
-"""The experiment commands: list the built-in experiments, run one, validate them all.
+"""The experiment commands: list the built-in experiments, run one, validate them (all or some).
 
 Each prints model vs published reference per target and exits 1 when a target fails, so a
 script or CI can use the exit status.
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hemasim.cli.errors import friendly
@@ -108,14 +109,27 @@ def _print_validation(rows: list[dict], title: str) -> None:
 
 
 @friendly
-def validate(as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False
-             ) -> None:
-    """Run every built-in experiment; one row per target; exit 1 if any target fails."""
-    from hemasim.experiments import EXPERIMENTS
+def validate(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+    names: Annotated[list[str] | None, typer.Option(
+        "--experiment", "-e", help="Validate only this experiment (repeatable); default: all.")]
+    = None,
+) -> None:
+    """Run the built-in experiments; one row per target; exit 1 if any target fails."""
+    from hemasim.experiments import EXPERIMENTS, get_experiment
 
+    chosen = [get_experiment(name) for name in dict.fromkeys(names)] if names else list(
+        EXPERIMENTS.values())
     rows = []
-    for chosen in EXPERIMENTS.values():
-        rows += [r.as_row() for r in chosen.run().target_results()]
+    progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    with progress:
+        task = progress.add_task("validating", total=len(chosen))
+        for experiment in chosen:
+            progress.update(task, description=f"validating {experiment.name}")
+            rows += [r.as_row() for r in experiment.run().target_results()]
+            progress.advance(task)
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
     else:
