@@ -14,6 +14,7 @@ from hemasim.analysis.steady_state import steady_state
 from hemasim.model.compile import compile_model
 from hemasim.models import get_model, scenario_model
 from hemasim.models.hematopoiesis import parameter_set, variability_set
+from hemasim.models.hematopoiesis.drugs import DRUGS
 from hemasim.models.hematopoiesis.parameter_specs import PARAMETER_SPECS
 from hemasim.models.hematopoiesis.populations import PROGENITOR_STAGES, stages_of
 from hemasim.scenario.loading import ScenarioError, scenario_from_dict
@@ -265,8 +266,43 @@ def test_marrow_blood_exchange_conserves_cells():
         assert inflow == pytest.approx(outflow, rel=1e-9)
 
 
+@pytest.mark.parametrize("drug", [d for d in DRUGS if not d.cytotoxic])
+def test_a_bolus_gives_serum_concentration_dose_over_volume(drug):
+    # An i.v. bolus of 1 ug into the central volume V (L) reads ug/L = ng/mL, and 1000 times
+    # that in pg/mL (IL-6), at every time point: the concentration is the amount over the
+    # volume in its declared unit, converted once (a manual factor on top of the compiler's
+    # unit conversion once made recombinant IL-6 a thousand times too concentrated).
+    route = "iv" if "iv" in drug.routes else drug.routes[0]
+    result = _run({"species": "mouse", "duration": "0.2 d", "output_step": "0.05 d",
+                   "doses": [{"drug": drug.name, "dose": "1 ug", "route": route,
+                              "at": "0 d"}]})
+    volume = float(result["parameter_value"].sel(parameter=f"{drug.name}_volume")
+                   .squeeze())
+    amount = _series(result, f"{drug.name}_central")
+    per_ug_per_litre = {"ng/mL": 1.0, "pg/mL": 1000.0}[drug.concentration_unit]
+    assert amount.max() > 0
+    np.testing.assert_allclose(_series(result, f"C_{drug.name}"),
+                               per_ug_per_litre * amount / volume, rtol=1e-9, atol=1e-12)
+
+
+def test_il6_thrombocytosis_is_about_two_fold_and_saturates_with_dose():
+    # Asano 1990 (cynomolgus monkeys, rhIL-6 s.c. twice daily for 14 days): platelets about
+    # two-fold already at 5 ug/kg/day, little more at 80 ug/kg/day. IL-6 acts through
+    # hepatic TPO (Kaser 2001), whose rise saturates (tpo_il6_max).
+    peaks = []
+    for daily in (5.0, 80.0):
+        result = _run({"species": "human", "duration": "30 d", "output_step": "0.5 d",
+                       "doses": [{"drug": "il6", "dose": f"{daily / 2} ug/kg", "route": "sc",
+                                  "at": "0 d", "every": "12 h", "times": 28}]})
+        platelets = _series(result, "platelets")
+        peaks.append(platelets.max() / platelets[0])
+    assert 1.5 < peaks[0] < 2.5
+    assert peaks[0] <= peaks[1] < 1.1 * peaks[0]
+
+
 def test_tpo_sets_platelet_yield_of_new_megakaryocytes_not_of_mature_ones():
-    # Recombinant IL-6 raises hepatic TPO within hours. TPO sets a megakaryocyte's ploidy as
+    # Recombinant IL-6 raises hepatic TPO production within hours (at most 4-fold, the
+    # saturation identified from Asano 1990). TPO sets a megakaryocyte's ploidy as
     # it enters maturation (Kuter 2002): new megakaryocytes appear faster at once, but the
     # platelets shed by the mature ones do not change until the new cells have matured.
     from hemasim.experiments.readouts import trajectory
@@ -281,6 +317,6 @@ def test_tpo_sets_platelet_yield_of_new_megakaryocytes_not_of_mature_ones():
         result = simulate(scenario_model(scenario), scenario)
         found[label] = {name: trajectory(result, name)[1][-1]
                         for name in ("MK1__host", "platelets")}
-    assert found["il6"]["MK1__host"] > 1.5 * found["control"]["MK1__host"]
+    assert found["il6"]["MK1__host"] > 1.1 * found["control"]["MK1__host"]
     np.testing.assert_allclose(found["il6"]["platelets"], found["control"]["platelets"],
                                rtol=0.01)

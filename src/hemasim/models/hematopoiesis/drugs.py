@@ -287,9 +287,8 @@ def drug_signals() -> tuple[Observable, ...]:
             found.append(Observable(f"C_{d}", f"{d}_central / ({d}_volume * {d}_molar_mass)",
                                     "umol/L", f"{drug.meaning} plasma concentration"))
         else:
-            # ug / L is ng/mL; IL-6 is read in pg/mL
-            scale = "1000 * " if drug.concentration_unit == "pg/mL" else ""
-            found.append(Observable(f"C_{d}", f"{scale}{d}_central / {d}_volume",
+            # amount / volume; the compiler converts ug/L to the declared ng/mL or pg/mL
+            found.append(Observable(f"C_{d}", f"{d}_central / {d}_volume",
                                     drug.concentration_unit,
                                     f"{drug.meaning} serum concentration"))
     cycle = " + ".join(_lethal_fraction(d) for d in DRUGS if d.cytotoxic)
