@@ -47,9 +47,9 @@ from hemasim.models.trafficking_relations import (
     smooth_excess,
 )
 
-HSPC_BLOOD_POOLS = (("HSC_B", 1e-6), ("MPP_B", 1.0), ("CMP_B", 1.0), ("CFU_GM_B", 1.0))
-"""Blood HSPC pools counted as CD34+ cells, with the factor converting each pool's unit to
-1e6 cells (HSC_B counts cells)."""
+HSPC_BLOOD_POOLS = ("HSC_B", "MPP_B", "CMP_B", "CFU_GM_B")
+"""Blood HSPC pools counted as CD34+ cells. Stoichiometric coefficients count cells; the
+compiler converts each species' unit (HSC_B counts cells, the product millions)."""
 
 MARROW_NEUTROPHILS = ("NP1", "NP2", "NP3", "NR")
 """Marrow granulocytic cells whose proteases degrade SDF-1 and activate complement."""
@@ -240,12 +240,12 @@ def trafficking_processes(genotypes: tuple[Genotype, ...]) -> tuple[Process, ...
                     {f"HO1__{n}": 1}),
             Process(f"HO-1 turnover ({n})", f"ho1_turnover_rate * HO1__{n}", {f"HO1__{n}": -1}),
         ]
-        for pool, to_million in HSPC_BLOOD_POOLS:
+        for pool in HSPC_BLOOD_POOLS:
             species = f"{pool}__{n}"
             found.append(Process(
                 f"apheresis collection of {pool} ({n})",
                 f"apheresis_rate * apheresis_collection_efficiency * {species}",
-                {species: -1, "CD34_collected": to_million}))
+                {species: -1, "CD34_collected": 1}))
     return tuple(found)
 
 
