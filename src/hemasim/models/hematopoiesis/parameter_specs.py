@@ -132,10 +132,10 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("tpo_independent_fraction", "1", "share of megakaryocyte-progenitor "
                   "proliferative drive independent of c-Mpl", FRACTION),
     ParameterSpec("tpo_il6_gain", "1", "gain g of hepatic TPO production on IL-6: production "
-                  "scales with (1 + g h) / (1 + g), h = x M / (x + M - 1) for IL-6 x-fold its "
-                  "baseline"),
-    ParameterSpec("tpo_il6_max", "1", "saturation M of the IL-6 term h of TPO production "
-                  "(h rises from 1 at baseline IL-6 to at most M)", (1.0, float("inf"))),
+                  "is the feedback response S with basal share 1 / (1 + g) (what IL-6-/- "
+                  "keeps) and maximum tpo_il6_max"),
+    ParameterSpec("tpo_il6_max", "1", "maximum of the IL-6 response of TPO production: it "
+                  "rises to at most (1 + g M) / (1 + g)", (1.0, float("inf"))),
     ParameterSpec("tpo_proliferation_max", "1", "maximal fold stimulation of megakaryocyte "
                   "progenitors by TPO", (1.0, float("inf"))),
     ParameterSpec("tpo_quiescence_independent_fraction", "1", "share of HSC return to "

@@ -398,9 +398,9 @@ def _cytokine_processes() -> list[Process]:
                 "gcsf_elimination_rate * GCSF * (1 - gcsf_receptor_clearance_fraction"
                 " + gcsf_receptor_clearance_fraction * gcsf_receptor_mass)", {"GCSF": -1}),
         Process("TPO production (liver; IL-6 raises it)",
-                "tpo_baseline * tpo_elimination_rate * tpo_production"
-                " * (1 + tpo_il6_gain * il6_relative * tpo_il6_max"
-                " / (il6_relative + tpo_il6_max - 1)) / (1 + tpo_il6_gain)", {"TPO": 1}),
+                "tpo_baseline * tpo_elimination_rate * tpo_production * "
+                + stimulation("1 / (1 + tpo_il6_gain)", "1", "il6_relative", "tpo_il6_max"),
+                {"TPO": 1}),
         Process("TPO elimination (c-Mpl on platelets and megakaryocytes)",
                 "tpo_elimination_rate * TPO * (1 - tpo_receptor_clearance_fraction"
                 " + tpo_receptor_clearance_fraction * tpo_receptor_mass)", {"TPO": -1}),
