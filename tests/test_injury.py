@@ -299,7 +299,7 @@ def test_an_aplasia_spends_days_below_the_platelet_transfusion_trigger():
     # trigger (10 x10^9/L, Rebulla 1997), so fewer days are spent below 10 than below 25; an
     # untreated run spends none.
     def days(changes):
-        result = run_text(f"""\
+        scenario = scenario_from_yaml_text(f"""\
 model: hematopoiesis
 species: human
 name: aplasia
@@ -307,13 +307,8 @@ duration: 120 d
 output_step: 0.5 d
 parameter_changes: {changes}
 """)
-        model = scenario_model(scenario_from_yaml_text("""\
-model: hematopoiesis
-species: human
-name: aplasia
-duration: 1 d
-"""))
-        table = evaluate_endpoints(result, standard_endpoints(model))
+        model = scenario_model(scenario)
+        table = evaluate_endpoints(simulate(model, scenario), standard_endpoints(model))
         return (float(table["days_platelet_transfusion_trigger"][0]),
                 float(table["days_grade_4_thrombocytopenia"][0]))
 
