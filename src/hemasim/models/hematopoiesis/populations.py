@@ -14,6 +14,11 @@ sends nothing on until cells entering its first stage have passed all its stages
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hemasim.models.hematopoiesis.genotype import Genotype
+
 CELL = "cell"
 MILLION = "1e6 cell"
 BILLION = "1e9 cell"
@@ -121,3 +126,13 @@ NICHE_SOFTNESS = 0.01
 free = s * log(1 + exp((1 - occupied) / s)) equals 1 - occupied to within 1e-6 when more than
 9 % of niches are free, and tends to 0 (never below) when they are over-full. The steady-state
 balance uses the same function, so the steady state is exact."""
+
+
+def cell(name: str, genotype: str) -> str:
+    """Species name of population ``name`` in ``genotype``."""
+    return f"{name}__{genotype}"
+
+
+def total(name: str, genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the sum of population ``name`` over all genotypes."""
+    return "(" + " + ".join(cell(name, g.name) for g in genotypes) + ")"

@@ -60,12 +60,14 @@ from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exporte
     NICHE_SOFTNESS,
     PROGENITOR_POOLS,
     RADIATION_GROUPS,
+    cell,
     stages_of,
+    total,
     with_stages,
 )
+from hemasim.models.hematopoiesis.readouts import readouts
 from hemasim.models.hematopoiesis.trafficking import (
     trafficking_processes,
-    trafficking_readouts,
     trafficking_signals,
     trafficking_species,
 )
@@ -77,20 +79,10 @@ def niche_free_text(occupied: str) -> str:
     return (f"{NICHE_SOFTNESS} * log(1 + exp((1 - {occupied}) / {NICHE_SOFTNESS}))")
 
 
-def cell(name: str, genotype: str) -> str:
-    """Species name of population ``name`` in ``genotype``."""
-    return f"{name}__{genotype}"
-
-
 def stimulation(basal: str, receptor: str, level: str, maximum: str) -> str:
     """Text of the receptor-gated response S(x), 1 at steady state (module docstring)."""
     return (f"({basal} + (1 - {basal}) * {receptor} * ({level}) * {maximum}"
             f" / (({level}) + {maximum} - 1))")
-
-
-def total(name: str, genotypes: tuple[Genotype, ...]) -> str:
-    """Text of the sum of population ``name`` over all genotypes."""
-    return "(" + " + ".join(cell(name, g.name) for g in genotypes) + ")"
 
 
 def species(genotypes: tuple[Genotype, ...]) -> tuple[Species, ...]:
@@ -428,63 +420,10 @@ def processes(genotypes: tuple[Genotype, ...]) -> tuple[Process, ...]:
     return tuple(found)
 
 
-def _readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
-    t = {name: total(name, genotypes) for name, *_ in CELL_POPULATIONS}
-    marrow = " + ".join(t[name] for name in MARROW_POOLS)
-    readouts = [
-        ("ANC", f"{t['NEU']} / blood_volume", "1e9/L", "absolute neutrophil count"),
-        ("lymphocytes", f"({t['B']} + {t['T']} + {t['NK']}) / blood_volume", "1e9/L",
-         "blood lymphocytes (B + T + NK)"),
-        ("monocytes", f"{t['MONO']} / blood_volume", "1e9/L", "blood monocytes"),
-        ("WBC", "ANC + lymphocytes + monocytes", "1e9/L", "white blood cells"),
-        ("lymphocyte_percent", "100 * lymphocytes / WBC", "1", "lymphocytes, % of WBC"),
-        ("RBC", f"{t['RBC']} / blood_volume", "1e12/L", "red blood cells"),
-        ("platelets", f"{t['PLT']} / blood_volume", "1e9/L", "platelet count"),
-        ("reticulocytes", f"{t['RET']} / blood_volume", "1e9/L", "reticulocyte count"),
-        ("reticulocyte_percent", f"100 * {t['RET']} / ({t['RET']} + {t['RBC']})", "1",
-         "reticulocytes, % of red cells"),
-        ("CD34_per_uL", f"({t['HSC_B']} + {t['MPP_B']} + {t['CMP_B']} + {t['CFU_GM_B']})"
-                        f" / blood_volume", "cell/uL",
-         "CD34+ HSPCs in blood (HSC, MPP, CMP, CFU-GM), human read-out"),
-        ("SKL_per_uL", f"({t['HSC_B']} + {t['MPP_B']}) / blood_volume", "cell/uL",
-         "Sca-1+ c-Kit+ Lin- cells in blood (HSC + MPP), mouse read-out"),
-        ("CFU_GM_per_mL", f"{t['CFU_GM_B']} / blood_volume", "cell/mL",
-         "CFU-GM colony-forming cells per mL of blood"),
-        ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
-        ("marrow_cellularity", "100 * marrow_relative", "1",
-         "marrow cellularity, % of steady state"),
-        ("marrow_progenitors",
-         " + ".join(t[name] for name in with_stages(("CMP", "CFU_GM", "BFU_E", "MKP"))),
-         "1e6 cell", "marrow myeloid progenitors (CFU-GM, CMP, BFU-E, MkP)"),
-        ("HSC_number", f"{t['HSC_Q']} + {t['HSC_A']} + {t['HSC_B']}", "cell",
-         "HSCs in the animal"),
-        ("HSC_cycling_percent", f"100 * {t['HSC_A']} / ({t['HSC_Q']} + {t['HSC_A']})", "1",
-         "cycling (non-quiescent) HSCs, % of marrow HSCs"),
-        ("HSC_division_interval",
-         f"({t['HSC_Q']} + {t['HSC_A']}) / (hsc_division_rate * {t['HSC_A']})", "day",
-         "mean time between divisions per HSC"),
-    ]
-    found = [Observable(*item) for item in readouts]
-    found.extend(trafficking_readouts())
-    if len(genotypes) > 1:
-        for g in genotypes:
-            for label, names in (("HSC", ("HSC_Q", "HSC_A")),
-                                 ("marrow_progenitors", with_stages(BLAST_POOLS)),
-                                 ("neutrophils", ("NEU",)),
-                                 ("B_cells", ("B",)), ("T_cells", ("T",)),
-                                 ("platelets", ("PLT",)), ("RBC", ("RBC",))):
-                own = " + ".join(cell(n, g.name) for n in names)
-                every = " + ".join(t[n] for n in names)
-                found.append(Observable(f"chimerism_{label}__{g.name}",
-                                        f"100 * ({own}) / ({every})", "1",
-                                        f"{g.name} share of {label.replace('_', ' ')}, %"))
-    return found
-
-
 def observables(genotypes: tuple[Genotype, ...]) -> tuple[Observable, ...]:
     """Internal signals (shared, then per genotype), then the reported read-outs."""
     found = [*_shared_signals(genotypes), *trafficking_signals(genotypes)]
     for g in genotypes:
         found.extend(_genotype_signals(g.name))
-    found.extend(_readouts(genotypes))
+    found.extend(readouts(genotypes))
     return tuple(found)

@@ -1,0 +1,74 @@
+"""The read-outs of the integrated model: what clinicians and experimentalists measure.
+
+Blood counts per litre or microlitre, marrow cellularity, stem-cell
+numbers and cycling, trafficking (``trafficking.trafficking_readouts``) and, with more than
+one genotype, each genotype's share of every lineage (chimerism).
+"""
+
+from __future__ import annotations
+
+from hemasim.model.declaration import Observable
+from hemasim.models.hematopoiesis.genotype import Genotype
+from hemasim.models.hematopoiesis.populations import (
+    BLAST_POOLS,
+    CELL_POPULATIONS,
+    MARROW_POOLS,
+    cell,
+    total,
+    with_stages,
+)
+from hemasim.models.hematopoiesis.trafficking import trafficking_readouts
+
+
+def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
+    """Reported observables: blood counts, marrow, stem cells, trafficking and chimerism."""
+    t = {name: total(name, genotypes) for name, *_ in CELL_POPULATIONS}
+    marrow = " + ".join(t[name] for name in MARROW_POOLS)
+    readouts = [
+        ("ANC", f"{t['NEU']} / blood_volume", "1e9/L", "absolute neutrophil count"),
+        ("lymphocytes", f"({t['B']} + {t['T']} + {t['NK']}) / blood_volume", "1e9/L",
+         "blood lymphocytes (B + T + NK)"),
+        ("monocytes", f"{t['MONO']} / blood_volume", "1e9/L", "blood monocytes"),
+        ("WBC", "ANC + lymphocytes + monocytes", "1e9/L", "white blood cells"),
+        ("lymphocyte_percent", "100 * lymphocytes / WBC", "1", "lymphocytes, % of WBC"),
+        ("RBC", f"{t['RBC']} / blood_volume", "1e12/L", "red blood cells"),
+        ("platelets", f"{t['PLT']} / blood_volume", "1e9/L", "platelet count"),
+        ("reticulocytes", f"{t['RET']} / blood_volume", "1e9/L", "reticulocyte count"),
+        ("reticulocyte_percent", f"100 * {t['RET']} / ({t['RET']} + {t['RBC']})", "1",
+         "reticulocytes, % of red cells"),
+        ("CD34_per_uL", f"({t['HSC_B']} + {t['MPP_B']} + {t['CMP_B']} + {t['CFU_GM_B']})"
+                        f" / blood_volume", "cell/uL",
+         "CD34+ HSPCs in blood (HSC, MPP, CMP, CFU-GM), human read-out"),
+        ("SKL_per_uL", f"({t['HSC_B']} + {t['MPP_B']}) / blood_volume", "cell/uL",
+         "Sca-1+ c-Kit+ Lin- cells in blood (HSC + MPP), mouse read-out"),
+        ("CFU_GM_per_mL", f"{t['CFU_GM_B']} / blood_volume", "cell/mL",
+         "CFU-GM colony-forming cells per mL of blood"),
+        ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
+        ("marrow_cellularity", "100 * marrow_relative", "1",
+         "marrow cellularity, % of steady state"),
+        ("marrow_progenitors",
+         " + ".join(t[name] for name in with_stages(("CMP", "CFU_GM", "BFU_E", "MKP"))),
+         "1e6 cell", "marrow myeloid progenitors (CFU-GM, CMP, BFU-E, MkP)"),
+        ("HSC_number", f"{t['HSC_Q']} + {t['HSC_A']} + {t['HSC_B']}", "cell",
+         "HSCs in the animal"),
+        ("HSC_cycling_percent", f"100 * {t['HSC_A']} / ({t['HSC_Q']} + {t['HSC_A']})", "1",
+         "cycling (non-quiescent) HSCs, % of marrow HSCs"),
+        ("HSC_division_interval",
+         f"({t['HSC_Q']} + {t['HSC_A']}) / (hsc_division_rate * {t['HSC_A']})", "day",
+         "mean time between divisions per HSC"),
+    ]
+    found = [Observable(*item) for item in readouts]
+    found.extend(trafficking_readouts())
+    if len(genotypes) > 1:
+        for g in genotypes:
+            for label, names in (("HSC", ("HSC_Q", "HSC_A")),
+                                 ("marrow_progenitors", with_stages(BLAST_POOLS)),
+                                 ("neutrophils", ("NEU",)),
+                                 ("B_cells", ("B",)), ("T_cells", ("T",)),
+                                 ("platelets", ("PLT",)), ("RBC", ("RBC",))):
+                own = " + ".join(cell(n, g.name) for n in names)
+                every = " + ".join(t[n] for n in names)
+                found.append(Observable(f"chimerism_{label}__{g.name}",
+                                        f"100 * ({own}) / ({every})", "1",
+                                        f"{g.name} share of {label.replace('_', ' ')}, %"))
+    return found
