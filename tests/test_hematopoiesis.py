@@ -176,6 +176,26 @@ def test_blocked_blasts_impede_normal_differentiation_but_spare_normal_stem_cell
         assert last(blocked, stem) == pytest.approx(last(unblocked, stem), rel=0.05)
 
 
+def test_a_maturation_block_leaves_dividing_blasts_in_the_marrow():
+    # AML is read as blasts in the marrow (WHO: 20 % or more): a clone's myeloid precursors
+    # that cannot mature stay there as dividing blasts, more of them the stronger the block;
+    # a normal genotype makes none, and a cycle-specific drug kills them.
+    def run(maturation: float, doses=()):
+        return _run({"species": "mouse", "duration": "60 d", "output_step": "1 d",
+                     "genotypes": [{"name": "clone", "initial_fraction": 0.5,
+                                    "modifiers": {"maturation": maturation}}],
+                     "doses": list(doses)})
+
+    blasts = {m: _series(run(m), "leukemic_blast_percent")[-1] for m in (0.1, 0.5, 1.0)}
+    assert blasts[0.1] > 2 * blasts[0.5] > 0
+    assert blasts[1.0] == 0
+    fluorouracil = {"drug": "fluorouracil", "dose": "150 mg/kg", "route": "ip", "at": "50 d"}
+    treated = run(0.1, [fluorouracil])
+    assert np.all(_series(treated, "BLAST__host") == 0)
+    clone_blasts = _series(treated, "BLAST__clone")
+    assert clone_blasts[52] < 0.01 * clone_blasts[50]
+
+
 def test_a_genotype_that_matures_faster_than_normal_keeps_finite_counts():
     # a negative blast burden (maturation above 1) must not drive the block through zero
     result = _run({"species": "mouse", "duration": "60 d",

@@ -123,10 +123,13 @@ def _leukemia(results: dict[str, xr.Dataset]) -> dict[str, float]:
     return {
         "leukemic share of marrow progenitors before treatment": at_day(
             result, "chimerism_marrow_progenitors__clone", day),
+        "marrow blasts before treatment": at_day(result, "leukemic_blast_percent", day),
         "ANC before treatment": at_day(result, "ANC", day),
         "platelets before treatment": at_day(result, "platelets", day),
         "leukemic share of marrow progenitors 150 days after graft":
             _clone_share_after_graft(result),
+        "marrow blasts 150 days after graft": at_day(
+            result, "leukemic_blast_percent", LEUKEMIA_GRAFT_DAY + 150),
         "donor neutrophils 150 days after graft": at_day(
             result, "chimerism_neutrophils__donor", LEUKEMIA_GRAFT_DAY + 150),
         "graft-versus-leukemia: twin / sibling leukemic share":
@@ -155,6 +158,8 @@ LEUKEMIA = Experiment(
         Target("leukemic share of marrow progenitors before treatment", "clone share of "
                "marrow MPP, CMP and CFU-GM on day 599, %", 20.0, 100.0, "%", WHO_AML,
                ">= 20 % (blasts)"),
+        Target("marrow blasts before treatment", "leukemic blasts, % of nucleated marrow "
+               "cells on day 599", 20.0, 100.0, "%", WHO_AML, ">= 20 %"),
         Target("ANC before treatment", "ANC on day 599 (10^9/L)", 0.0, 1.8, "1e9/L",
                "clinical reference range lower limit 1.8 (suppressed normal output)",
                "below normal"),
@@ -163,6 +168,9 @@ LEUKEMIA = Experiment(
         Target("leukemic share of marrow progenitors 150 days after graft", "clone share of "
                "marrow progenitors 150 days after the graft, %", 0.0, 5.0, "%",
                "complete remission: < 5 % blasts (ELN 2017)", "< 5 %"),
+        Target("marrow blasts 150 days after graft", "leukemic blasts, % of nucleated "
+               "marrow cells 150 days after the graft", 0.0, 5.0, "%",
+               "complete remission: < 5 % blasts (ELN 2017)", "< 5 %"),
         Target("donor neutrophils 150 days after graft", "donor share of blood neutrophils "
                "150 days after the graft, %", 90.0, 100.0, "%", "clinical practice", "> 90 %"),
         Target("graft-versus-leukemia: twin / sibling leukemic share", "clone share of marrow "
@@ -170,6 +178,6 @@ LEUKEMIA = Experiment(
                1.01, INF, "1", HOROWITZ, "higher (ratio > 1)"),
     ),
     readouts=_leukemia,
-    figure_variables=("ANC", "platelets", "chimerism_marrow_progenitors__clone",
-                      "chimerism_neutrophils__donor"),
+    figure_variables=("ANC", "platelets", "leukemic_blast_percent",
+                      "chimerism_marrow_progenitors__clone", "chimerism_neutrophils__donor"),
 )

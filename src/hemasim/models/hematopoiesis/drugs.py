@@ -117,13 +117,14 @@ DRUGS: tuple[Drug, ...] = (
 )
 
 CYCLE_KILL_TARGETS = with_stages(("HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP",
-                                  "CFU_GM", "EB1", "EB2", "NP1", "NP2", "MK1", "B_PRE"))
+                                  "CFU_GM", "EB1", "EB2", "NP1", "NP2", "MK1", "BLAST", "B_PRE"))
 """Dividing populations hit by cycle-specific kill (HSC_Q is quiescent; the last erythroblast
 and neutrophil stages and mature megakaryocytes no longer synthesise DNA; the first
-megakaryocyte stage replicates its DNA in endomitosis)."""
+megakaryocyte stage replicates its DNA in endomitosis; leukemic blasts keep dividing)."""
 
 ALKYLATOR_TARGETS = with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP",
-                                 "CFU_GM", "EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "B_PRE"))
+                                 "CFU_GM", "EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "BLAST",
+                                 "B_PRE"))
 """Nucleated marrow populations hit by the cycle-independent alkylator kill."""
 
 
@@ -133,7 +134,7 @@ def division_rate_of(population: str) -> str:
         return "hsc_division_rate"
     if population == "MPP":
         return "mpp_division_rate"
-    if population in ("EB1", "EB2", "NP1", "NP2", "MK1", "B_PRE"):
+    if population in ("EB1", "EB2", "NP1", "NP2", "MK1", "BLAST", "B_PRE"):
         return "precursor_division_rate"
     return "progenitor_division_rate"
 

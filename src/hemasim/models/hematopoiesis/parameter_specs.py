@@ -169,6 +169,8 @@ INJURY_SPECS: tuple[ParameterSpec, ...] = (
                       " populations: surviving fraction exp(-alpha D - beta D^2) per fraction"),
         ParameterSpec(f"{group}_radiation_beta", "1/Gy**2", f"linear-quadratic beta of {group}"
                       " populations"))),
+    ParameterSpec("leukemic_blast_lifetime", "day", "mean time a leukemic blast (a myeloid "
+                  "precursor that cannot mature) stays in the marrow before it dies"),
     ParameterSpec("blast_differentiation_block_gain", "1", "gain of the block that "
                   "maturation-blocked (leukemic) blasts put on the commitment of normal MPP "
                   "progeny: at a blast burden equal to the normal MPP, CMP and CFU-GM pools, "

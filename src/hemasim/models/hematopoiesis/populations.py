@@ -79,6 +79,7 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
      "neutrophil_precursors0"),
     ("NP3", BILLION, "marrow", "neutrophil precursors, third stage", "neutrophil_precursors0"),
     ("NR", BILLION, "marrow", "marrow neutrophil reserve", "neutrophil_reserve0"),
+    ("BLAST", BILLION, "marrow", "leukemic blasts: maturation-blocked myeloid precursors", "0"),
     ("NEU", BILLION, "blood", "blood neutrophils", "neutrophils0"),
     ("MONO", BILLION, "blood", "blood monocytes", "monocytes0"),
     ("B_PRE", BILLION, "marrow", "B-cell precursors", "b_precursors0"),
@@ -95,7 +96,7 @@ CYTOKINES: tuple[tuple[str, str, str], ...] = (
 )
 
 MARROW_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2",
-                             "EB3", "NP1", "NP2", "NP3", "NR", "B_PRE"))
+                             "EB3", "NP1", "NP2", "NP3", "NR", "BLAST", "B_PRE"))
 """Populations counted as nucleated marrow cells (cellularity)."""
 
 PROGENITOR_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM"))
@@ -105,15 +106,16 @@ BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
 """Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate (pool
 names: ``with_stages`` gives their populations)."""
 
-ALLOREACTIVE_TARGETS = with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM"))
-"""Marrow stem and progenitor pools (CD34+, where leukemic blasts sit) that an allogeneic
-donor's T cells attack when they carry the recipient's antigens."""
+ALLOREACTIVE_TARGETS = (*with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")), "BLAST")
+"""Marrow stem and progenitor pools (CD34+, where leukemic stem-like cells sit) and leukemic
+blasts, which an allogeneic donor's T cells attack when they carry the recipient's antigens."""
 
 RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
     "progenitor": with_stages(("CMP", "CMP_B", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM",
                                "CFU_GM_B")),
-    "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "B_PRE"),
+    "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "BLAST",
+                  "B_PRE"),
     "lymphocyte": ("B", "T", "NK"),
 }
 """Populations sharing one linear-quadratic radiosensitivity (``<group>_radiation_alpha``,

@@ -1,6 +1,6 @@
 """The read-outs of the integrated model: what clinicians and experimentalists measure.
 
-Blood counts per litre or microlitre, marrow cellularity, stem-cell
+Blood counts per litre or microlitre, marrow cellularity and leukemic blasts, stem-cell
 numbers and cycling, trafficking (``trafficking.trafficking_readouts``) and, with more than
 one genotype, each genotype's share of every lineage (chimerism).
 """
@@ -18,6 +18,18 @@ from hemasim.models.hematopoiesis.populations import (
     with_stages,
 )
 from hemasim.models.hematopoiesis.trafficking import trafficking_readouts
+
+
+def leukemic_blasts(genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the maturation-blocked cells in the marrow (unit of the species: cells).
+
+    A genotype's cells count as blasts in proportion to its block, ``max(0, 1 - maturation)``:
+    the blocked share of its stem-like and progenitor pools (CD34+ blasts) and all its
+    leukemic blasts (myeloid precursors that cannot mature). A normal genotype has none."""
+    return " + ".join(
+        f"max(0, 1 - maturation__{g.name}) * ("
+        + " + ".join(cell(name, g.name) for name in with_stages(BLAST_POOLS)) + ")"
+        f" + {cell('BLAST', g.name)}" for g in genotypes)
 
 
 def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
@@ -46,6 +58,10 @@ def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
         ("marrow_cellularity", "100 * marrow_relative", "1",
          "marrow cellularity, % of steady state"),
+        ("leukemic_blast_percent", f"100 * ({leukemic_blasts(genotypes)}) / ({marrow})", "1",
+         "leukemic (maturation-blocked) blasts, % of nucleated marrow cells; the marrow "
+         "differential's blast count (AML: 20 % or more; remission: under 5 %) less the "
+         "1-3 % normal myeloblasts, which the model does not separate"),
         ("marrow_progenitors",
          " + ".join(t[name] for name in with_stages(("CMP", "CFU_GM", "BFU_E", "MKP"))),
          "1e6 cell", "marrow myeloid progenitors (CFU-GM, CMP, BFU-E, MkP)"),

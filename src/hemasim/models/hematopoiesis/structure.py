@@ -35,6 +35,11 @@ and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996
 a megakaryocyte's ploidy, and so its platelet yield, as it enters maturation (endomitosis;
 Kuter 2002), not when it sheds: the MK states count megakaryocytes of steady-state ploidy,
 and TPO cannot raise the output of megakaryocytes that are already mature.
+A maturation-blocked genotype (a leukemic clone, ``maturation`` < 1) sends the blocked share
+of its granulocytic precursors into a pool of leukemic blasts: they divide as normal
+precursors do but die in the marrow instead of maturing (``leukemic_blast_lifetime``), so
+they fill the marrow and give the clinical blast percentage (the leukemic compartments of
+Stiehl et al. 2015, Cancer Res 75:940).
 """
 
 from __future__ import annotations
@@ -342,6 +347,11 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f" * (1 - monocyte_fraction)"
                 f" * {gm_out}",
                 {c["NP1"]: 1}),
+        Process(f"leukemic blasts from CFU-GM ({g})",
+                f"neutrophil_amplification * max(0, 1 - maturation__{g}) * gcsf_signal__{g}"
+                f" * (1 - monocyte_fraction) * {gm_out}", {c["BLAST"]: 1}),
+        Process(f"leukemic blast death ({g})", f"{c['BLAST']} / leukemic_blast_lifetime",
+                {c["BLAST"]: -1}),
         Process(f"monocytes from CFU-GM ({g})",
                 f"monocyte_amplification * maturation__{g} * monocyte_fraction * {gm_out}",
                 {c["MONO"]: 1}),
