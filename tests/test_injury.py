@@ -315,3 +315,33 @@ parameter_changes: {changes}
     below_10, below_25 = days("[{parameter: immune_destruction_rate, value: 0.7, from: 0 d}]")
     assert 0 < below_10 < below_25
     assert days("[]") == (0.0, 0.0)
+
+
+def test_a_leukemic_run_reports_its_marrow_blasts_and_the_day_they_reach_aml():
+    # The leukemia example's clone (without its treatment): marrow blasts rise past the WHO
+    # threshold for AML (20 %), and the run's endpoints say when; a run without a
+    # maturation-blocked genotype has no blast endpoints.
+    def endpoints(genotypes: str):
+        scenario = scenario_from_yaml_text(f"""\
+model: hematopoiesis
+species: human
+name: clone
+duration: 620 d
+output_step: 1 d
+genotypes: {genotypes}
+""")
+        model = scenario_model(scenario)
+        result = simulate(model, scenario)
+        return evaluate_endpoints(result, standard_endpoints(model)), result
+
+    table, result = endpoints(
+        "[{name: clone, initial_fraction: 0.001, modifiers: {self_renewal: 1.1, "
+        "progenitor_self_renewal: 1.04, progenitor_proliferation: 2, niche_affinity: 2, "
+        "maturation: 0.1}}]")
+    time, blasts = trajectory(result, "leukemic_blast_percent")
+    day = float(table["day_AML_blasts"][0])
+    assert float(table["leukemic_blast_percent_peak"][0]) > 20
+    assert np.all(blasts[time < day] < 20)
+    assert np.all(blasts[(time >= day) & (time < day + 3)] >= 20)
+    normal, _ = endpoints("[{name: twin, initial_fraction: 0.5}]")
+    assert not any("blast" in name for name in normal.columns)

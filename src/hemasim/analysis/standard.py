@@ -10,10 +10,19 @@ def _slug(text: str) -> str:
     return "_".join(text.lower().replace("-", " ").split())
 
 
+AML_BLAST_PERCENT = 20.0
+"""Marrow blasts (% of nucleated cells) at which a myeloid neoplasm is acute myeloid leukemia
+(WHO classification; Arber DA, et al. Blood 2016;127:2391-2405)."""
+
 POOR_MOBILIZER_CD34 = 20.0
 """Peak blood CD34+ (/uL) below which a donor is a poor mobilizer (Olivieri J, et al. Bone
 Marrow Transplant 2012;47:342-351, GITMO criteria: < 20 CD34+/uL after G-CSF); the cohort
 mean of ``poor_mobilizer`` (1 or 0 per patient) is the fraction of poor mobilizers."""
+
+
+def _has_leukemic_genotype(model: Model) -> bool:
+    """Whether a genotype of the integrated model has a maturation block (``maturation`` < 1)."""
+    return any(p.name.startswith("maturation__") and p.value < 1 for p in model.parameters)
 
 
 def standard_endpoints(model: Model) -> list[Endpoint]:
@@ -21,7 +30,9 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
 
     The main read-out is the model's first plot variable. The integrated model adds the day
     ANC and platelets are back at 95 % of baseline after their nadir and, with more than one
-    genotype, each non-host genotype's chimerism (neutrophils, HSCs) at the end of the run.
+    genotype, each non-host genotype's chimerism (neutrophils, HSCs) at the end of the run;
+    with a maturation-blocked (leukemic) genotype, the peak and final marrow blast percentage
+    and the first day of 3 in a row with blasts at or above the WHO threshold for AML.
     Then one endpoint per threshold, last, in declaration order: a ``below`` threshold gives
     the days spent below it; an ``above`` threshold gives the first day back at or above it
     after the nadir (for the integrated model the first of 3 consecutive days, the
@@ -51,6 +62,15 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
             Endpoint("CD34_collected_per_kg_at_end", "CD34_collected_per_kg", "final_value",
                      unit="1e6 cell/kg"),
         ]
+        if _has_leukemic_genotype(model):
+            endpoints += [
+                Endpoint("leukemic_blast_percent_peak", "leukemic_blast_percent", "peak",
+                         unit="%"),
+                Endpoint("day_AML_blasts", "leukemic_blast_percent", "first_sustained_above",
+                         threshold=AML_BLAST_PERCENT, unit="d"),
+                Endpoint("leukemic_blast_percent_at_end", "leukemic_blast_percent",
+                         "final_value", unit="%"),
+            ]
     for threshold in model.thresholds:
         label = _slug(threshold.label)
         if threshold.direction == "below":
