@@ -224,6 +224,35 @@ def test_gcsf_receptor_knockout_gives_chronic_neutropenia():
     assert 0.9 < others["platelets"] < 1.1 and 0.97 < others["Hb"] < 1.03
 
 
+def test_platelet_survival_shortens_in_marrow_failure_as_hanson_measured():
+    # Hanson & Slichter 1985 (Blood 66:1105): platelets live 7.0 +/- 1.5 d at counts of
+    # 50-100 x10^9/L and 5.1 +/- 1.9 d below 50 in marrow failure, against 9.6 d normally,
+    # because a fixed number is used every day. Once busulfan-cyclophosphamide has
+    # emptied the megakaryocytes (from about day 10, no graft), platelets are only removed
+    # until the nadir, and their survival at each count is -P / (dP/dt).
+    def survival(parameters: dict):
+        result = _run({"species": "human", "duration": "40 d", "output_step": "0.5 d",
+                       "parameters": parameters,
+                       "doses": [{"drug": "busulfan", "dose": "0.8 mg/kg", "route": "iv",
+                                  "at": "0 d", "infusion": "2 h", "every": "6 h",
+                                  "times": 16},
+                                 {"drug": "cyclophosphamide", "dose": "60 mg/kg",
+                                  "route": "iv", "at": "4 d", "infusion": "1 h",
+                                  "every": "1 d", "times": 2}]})
+        platelets = _series(result, "platelets")
+        falling = platelets[20:int(np.argmin(platelets))]        # from day 10 to the nadir
+        return falling[1:], -falling[1:] / (np.diff(falling) / 0.5)
+
+    # within 2 SD of the patients' means, shorter at lower counts
+    count, life = survival({})
+    moderate = np.median(life[(count > 50) & (count < 100)])
+    severe = np.median(life[(count > 12) & (count < 50)])
+    assert 4.0 < moderate < 10.0 and 1.3 < severe < 8.9
+    assert severe < moderate < 9.5
+    count, without = survival({"platelet_fixed_requirement": 0.0})
+    assert np.median(without[(count > 20) & (count < 100)]) > 9.0
+
+
 def test_mpl_knockout_gives_thrombocytopenia():
     # Gurney 1994 (Science 265:1445): c-mpl-/- mice have 85 % fewer platelets (15 %);
     # Ng 1997: about 10 % in TPO-/- and c-Mpl-/- mice.

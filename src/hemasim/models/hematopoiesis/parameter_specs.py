@@ -80,7 +80,13 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("megakaryocyte_maturation_time", "day", "megakaryocyte maturation time"),
     ParameterSpec("platelets_per_megakaryocyte", "1", "platelets shed per mature "
                   "megakaryocyte"),
-    ParameterSpec("platelet_lifespan", "day", "platelet lifespan"),
+    ParameterSpec("platelet_lifespan", "day", "mean platelet survival at the normal count "
+                  "(labelled platelets: senescence and the fixed requirement together)"),
+    ParameterSpec("platelet_fixed_requirement", "1e9/L/day", "platelets used per litre of "
+                  "blood per day to keep the vessels intact, whatever the count (removed at "
+                  "random, on top of senescence)"),
+    ParameterSpec("platelet_requirement_half_count", "1e9/L", "platelet count at which the "
+                  "fixed requirement is half met (it vanishes with the platelets)"),
     ParameterSpec("neutrophil_maturation_time", "day", "myeloblast to mature neutrophil "
                   "maturation time in marrow"),
     ParameterSpec("neutrophil_reserve_time", "day", "mean time a mature neutrophil waits in "

@@ -114,6 +114,11 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("platelets0", "platelet_baseline * blood_volume", "1e9 cell", "platelets in blood"),
     ("platelet_production0", "platelets0 / platelet_lifespan", "1e9 cell/day",
      "platelets made per day"),
+    ("platelet_senescence_time",
+     "1 / (1 / platelet_lifespan - platelet_fixed_requirement"
+     " / (platelet_baseline + platelet_requirement_half_count))", "day",
+     "mean platelet life span without the fixed requirement (Hanson 1985: the survival "
+     "measured at the normal count is shortened by it)"),
     ("megakaryocyte_flux0", "platelet_production0 / platelets_per_megakaryocyte",
      "1e9 cell/day", "megakaryocytes maturing per day"),
     ("megakaryocyte_amplification", "megakaryocyte_flux0 / mkp_output0", "1",

@@ -34,7 +34,9 @@ the amplification of its precursors (EPO: erythroblast survival; TPO: megakaryoc
 and platelet yield; G-CSF: neutrophil precursor divisions and survival, Liu 1996). TPO sets
 a megakaryocyte's ploidy, and so its platelet yield, as it enters maturation (endomitosis;
 Kuter 2002), not when it sheds: the MK states count megakaryocytes of steady-state ploidy,
-and TPO cannot raise the output of megakaryocytes that are already mature.
+and TPO cannot raise the output of megakaryocytes that are already mature. Platelets die of
+senescence and, in man, a fixed number is used every day to keep the vessels intact
+(Hanson & Slichter 1985), so they live shorter when the count is low.
 A maturation-blocked genotype (a leukemic clone, ``maturation`` < 1) sends the blocked share
 of its granulocytic precursors into a pool of leukemic blasts: they divide as normal
 precursors do but die in the marrow instead of maturing (``leukemic_blast_lifetime``), so
@@ -338,7 +340,12 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f"3 / megakaryocyte_maturation_time * {c['MK3']}", {c["MK3"]: -1}),
         Process(f"platelet shedding ({g})", f"platelets_per_megakaryocyte"
                 f" * 3 / megakaryocyte_maturation_time * {c['MK3']}", {c["PLT"]: 1}),
-        Process(f"platelet clearance ({g})", f"{c['PLT']} / platelet_lifespan", {c["PLT"]: -1}),
+        Process(f"platelet senescence ({g})", f"{c['PLT']} / platelet_senescence_time",
+                {c["PLT"]: -1}),
+        Process(f"platelet use for vascular integrity ({g})",
+                f"platelet_fixed_requirement * blood_volume * {c['PLT']}"
+                f" / ({total('PLT', genotypes)} + platelet_requirement_half_count"
+                f" * blood_volume)", {c["PLT"]: -1}),
         # granulocyte-monocyte line
         *_stage_passage("CFU_GM", "cfu_gm_stage_rate", g, f"gcsf_stage_gain__{g}"),
         Process(f"CFU-GM maturation ({g})", gm_out, {c[gm_last]: -1}),
