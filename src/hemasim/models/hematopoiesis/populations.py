@@ -138,3 +138,9 @@ def cell(name: str, genotype: str) -> str:
 def total(name: str, genotypes: tuple[Genotype, ...]) -> str:
     """Text of the sum of population ``name`` over all genotypes."""
     return "(" + " + ".join(cell(name, g.name) for g in genotypes) + ")"
+
+
+def blocked_share(genotype: str) -> str:
+    """Text of the share of ``genotype``'s maturing cells that cannot mature (its maturation
+    block, ``max(0, 1 - maturation)``; 0 for a normal genotype or one that matures faster)."""
+    return f"max(0, 1 - maturation__{genotype})"

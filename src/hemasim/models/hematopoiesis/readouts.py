@@ -13,6 +13,7 @@ from hemasim.models.hematopoiesis.populations import (
     BLAST_POOLS,
     CELL_POPULATIONS,
     MARROW_POOLS,
+    blocked_share,
     cell,
     total,
     with_stages,
@@ -20,16 +21,21 @@ from hemasim.models.hematopoiesis.populations import (
 from hemasim.models.hematopoiesis.trafficking import trafficking_readouts
 
 
-def leukemic_blasts(genotypes: tuple[Genotype, ...]) -> str:
-    """Text of the maturation-blocked cells in the marrow (unit of the species: cells).
-
-    A genotype's cells count as blasts in proportion to its block, ``max(0, 1 - maturation)``:
-    the blocked share of its stem-like and progenitor pools (CD34+ blasts) and all its
-    leukemic blasts (myeloid precursors that cannot mature). A normal genotype has none."""
+def blocked_progenitors(genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the maturation-blocked stem-like and progenitor cells (CD34+ blasts): each
+    genotype's MPP, CMP and CFU-GM pools weighted by its block (``blocked_share``)."""
     return " + ".join(
-        f"max(0, 1 - maturation__{g.name}) * ("
+        f"{blocked_share(g.name)} * ("
         + " + ".join(cell(name, g.name) for name in with_stages(BLAST_POOLS)) + ")"
-        f" + {cell('BLAST', g.name)}" for g in genotypes)
+        for g in genotypes)
+
+
+def leukemic_blasts(genotypes: tuple[Genotype, ...]) -> str:
+    """Text of all maturation-blocked cells in the marrow: the blocked stem-like and
+    progenitor cells and the leukemic blasts (myeloid precursors that cannot mature). A
+    normal genotype has none."""
+    return (f"{blocked_progenitors(genotypes)} + "
+            + " + ".join(cell("BLAST", g.name) for g in genotypes))
 
 
 def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:

@@ -67,18 +67,18 @@ from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exporte
     NICHE_SOFTNESS,
     PROGENITOR_POOLS,
     RADIATION_GROUPS,
+    blocked_share,
     cell,
     stages_of,
     total,
     with_stages,
 )
-from hemasim.models.hematopoiesis.readouts import readouts
+from hemasim.models.hematopoiesis.readouts import blocked_progenitors, readouts
 from hemasim.models.hematopoiesis.trafficking import (
     trafficking_processes,
     trafficking_signals,
     trafficking_species,
 )
-from hemasim.models.trafficking_relations import smooth_excess
 
 
 def niche_free_text(occupied: str) -> str:
@@ -116,10 +116,7 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     marrow = " + ".join(total(name, genotypes) for name in MARROW_POOLS)
     alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
                               for g in genotypes)
-    blasts = " + ".join(f"(1 - maturation__{g.name}) * ("
-                        + " + ".join(cell(name, g.name) for name in with_stages(BLAST_POOLS))
-                        + ")"
-                        for g in genotypes)
+    blasts = blocked_progenitors(genotypes)
     blast_room = " + ".join(STEADY_STATE_SIZE[name][0] for name in BLAST_POOLS)
     internal = [
         ("gcsf_relative", "(GCSF + C_filgrastim + C_pegfilgrastim) / gcsf_baseline", "1",
@@ -182,11 +179,9 @@ def _genotype_signals(g: str) -> list[Observable]:
          "IL-6 stimulation of HSC activation"),
         ("il6_myeloid", il6_myeloid, "IL-6 myeloid skew"),
         ("differentiation_block",
-         "1 / (1 + " + smooth_excess(f"blast_differentiation_block_gain * maturation__{g}"
-                                     " * blast_burden") + ")",
+         f"1 / (1 + blast_differentiation_block_gain * maturation__{g} * blast_burden)",
          "share of MPP progeny that still become committed progenitors next to leukemic "
-         "blasts (Miraki-Moud 2013); the floor keeps it finite when a genotype matures "
-         "faster than normal (negative burden)"),
+         "blasts (Miraki-Moud 2013)"),
         ("tpo_quiescence", stimulation("tpo_quiescence_independent_fraction", f"mpl__{g}",
                                        "tpo_relative", "tpo_proliferation_max"),
          "TPO support of HSC return to quiescence"),
@@ -355,7 +350,7 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 f" * {gm_out}",
                 {c["NP1"]: 1}),
         Process(f"leukemic blasts from CFU-GM ({g})",
-                f"neutrophil_amplification * max(0, 1 - maturation__{g}) * gcsf_signal__{g}"
+                f"neutrophil_amplification * {blocked_share(g)} * gcsf_signal__{g}"
                 f" * (1 - monocyte_fraction) * {gm_out}", {c["BLAST"]: 1}),
         Process(f"leukemic blast death ({g})", f"{c['BLAST']} / leukemic_blast_lifetime",
                 {c["BLAST"]: -1}),
