@@ -12,7 +12,6 @@ from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.models.hematopoiesis.populations import (
     BLAST_POOLS,
     CELL_POPULATIONS,
-    MARROW_POOLS,
     blocked_share,
     cell,
     total,
@@ -41,7 +40,6 @@ def leukemic_blasts(genotypes: tuple[Genotype, ...]) -> str:
 def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     """Reported observables: blood counts, marrow, stem cells, trafficking and chimerism."""
     t = {name: total(name, genotypes) for name, *_ in CELL_POPULATIONS}
-    marrow = " + ".join(t[name] for name in MARROW_POOLS)
     readouts = [
         ("ANC", f"{t['NEU']} / blood_volume", "1e9/L", "absolute neutrophil count"),
         ("lymphocytes", f"({t['B']} + {t['T']} + {t['NK']}) / blood_volume", "1e9/L",
@@ -61,10 +59,11 @@ def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
          "Sca-1+ c-Kit+ Lin- cells in blood (HSC + MPP), mouse read-out"),
         ("CFU_GM_per_mL", f"{t['CFU_GM_B']} / blood_volume", "cell/mL",
          "CFU-GM colony-forming cells per mL of blood"),
-        ("marrow_cells", marrow, "1e9 cell", "nucleated marrow cells of the modelled lineages"),
+        ("marrow_cells", "marrow_relative * marrow_cells0", "1e9 cell",
+         "nucleated marrow cells of the modelled lineages"),
         ("marrow_cellularity", "100 * marrow_relative", "1",
          "marrow cellularity, % of steady state"),
-        ("leukemic_blast_percent", f"100 * ({leukemic_blasts(genotypes)}) / ({marrow})", "1",
+        ("leukemic_blast_percent", f"100 * ({leukemic_blasts(genotypes)}) / marrow_cells", "1",
          "leukemic (maturation-blocked) blasts, % of nucleated marrow cells; the marrow "
          "differential's blast count (AML: 20 % or more; remission: under 5 %) less the "
          "1-3 % normal myeloblasts, which the model does not separate"),
