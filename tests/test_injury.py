@@ -239,6 +239,23 @@ transplants: [{at: 1 d, source: mobilized_blood, dose: 5e6 cells/kg}]
     assert added["T__donor"] > 0
 
 
+def test_a_whole_marrow_graft_carries_one_marrow_of_stem_cells():
+    # A graft dosed in nucleated cells is a sample of the measured marrow (466 x10^6 cells
+    # in a C57BL/6J mouse, Colvin 2004), so a whole mouse marrow carries the donor's whole
+    # HSC pool (15,000) and MPP pool.
+    scenario = scenario_from_yaml_text("""\
+name: whole-marrow
+model: hematopoiesis
+species: mouse
+duration: 5 d
+transplants: [{at: 1 d, source: bone_marrow, dose: 466e6 cells}]
+""")
+    added = {e.species: e.value for e in scenario.events}
+    model = scenario_model(scenario)
+    assert added["HSC_B__donor"] == pytest.approx(model.parameter("hsc_total").value)
+    assert added["MPP_B__donor"] == pytest.approx(model.parameter("mpp_count").value)
+
+
 @pytest.mark.parametrize(
     ("text", "key", "phrase"),
     [

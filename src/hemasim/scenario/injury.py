@@ -78,13 +78,13 @@ def irradiation_jumps(key: str, spec: IrradiationSpec, model: Model,
 
 
 def _steady_state_sizes(model: Model) -> tuple[dict[str, float], float]:
-    """Steady-state size of each graft pool and the nucleated marrow cells, in cells."""
+    """Steady-state size of each graft pool and the measured nucleated marrow cells, in cells."""
     compiled = compile_model(model)
     vector = compiled.parameter_vector(model.typical_parameters())
     value = dict(zip(compiled.parameter_names, np.asarray(vector, dtype=float), strict=True))
     sizes = {pool: value[name] * base_factor(unit)
              for pool, (name, unit) in STEADY_STATE_SIZE.items()}
-    return sizes, value["marrow_cells0"] * base_factor("1e9 cell")
+    return sizes, value["marrow_nucleated_cells"] * base_factor("1e9 cell")
 
 
 def transplant_jumps(key: str, spec: TransplantSpec, model: Model, weight_kg: float,

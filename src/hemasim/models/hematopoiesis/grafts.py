@@ -7,9 +7,11 @@ counts, which pools are present, and how many T cells come along.
 
 Composition per counted cell:
 
-* ``nucleated``: each pool divided by the nucleated marrow cells of the model
-  (``marrow_cells0``): a marrow graft dosed as nucleated cells (mice, and some human BM
-  grafts);
+* ``nucleated``: each pool divided by the measured nucleated cells of the whole marrow
+  (``marrow_nucleated_cells``: Harrison 1962, Colvin 2004): a marrow graft dosed as
+  nucleated cells (mice, and some human BM grafts). The model's own marrow pools add up to
+  about twice that (its erythroblast stages hold production x transit time, not the fewer
+  cells of the earlier, amplifying stages), so they are not used as the denominator;
 * ``CD34``: each pool divided by the CD34+ pools (HSC + MPP + CMP + CFU-GM, the cells the
   ``CD34_per_uL`` read-out counts): clinical grafts dosed as CD34+ cells per kg;
 * ``sorted``: HSC and MPP only (Lin- Sca-1+ c-Kit+ sorting), divided by their sum.
@@ -76,7 +78,7 @@ def composition(source: GraftSource, counted: str, sizes: dict[str, float],
         source: the graft source.
         counted: ``nucleated``, ``CD34`` or ``sorted``.
         sizes: steady-state size of each pool of ``GRAFT_POOLS``, cells.
-        marrow_cells: nucleated marrow cells at steady state, cells.
+        marrow_cells: measured nucleated cells of the whole marrow, cells.
     """
     if counted == "nucleated":
         denominator = marrow_cells

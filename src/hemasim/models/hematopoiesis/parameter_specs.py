@@ -15,6 +15,8 @@ from hemasim.models.hematopoiesis.trafficking import TRAFFICKING_SPECS
 PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     # body
     ParameterSpec("blood_volume", "L", "blood volume"),
+    ParameterSpec("marrow_nucleated_cells", "1e9 cell", "nucleated cells in the whole marrow, "
+                  "as measured (what a marrow graft dosed in nucleated cells is a sample of)"),
     # stem cells and niche
     ParameterSpec("hsc_total", "cell", "number of HSCs at steady state"),
     ParameterSpec("hsc_quiescent_fraction", "1", "fraction of HSCs quiescent (G0) in the niche "
