@@ -62,9 +62,12 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("CLP", MILLION, "marrow", "common lymphoid progenitors", "clp_count"),
     ("BFU_E", MILLION, "marrow", "burst-forming unit-erythroid", "bfu_e_count"),
     ("CFU_E", MILLION, "marrow", "colony-forming unit-erythroid", "cfu_e_count"),
-    ("EB1", BILLION, "marrow", "erythroblasts, first stage", "erythroblasts0"),
-    ("EB2", BILLION, "marrow", "erythroblasts, second stage", "erythroblasts0"),
-    ("EB3", BILLION, "marrow", "erythroblasts, third stage", "erythroblasts0"),
+    ("EB1", BILLION, "marrow", "erythroblasts, first stage (counted as the reticulocytes "
+     "they will make)", "erythroblasts0"),
+    ("EB2", BILLION, "marrow", "erythroblasts, second stage (counted as the reticulocytes "
+     "they will make)", "erythroblasts0"),
+    ("EB3", BILLION, "marrow", "erythroblasts, third stage (counted as the reticulocytes "
+     "they will make)", "erythroblasts0"),
     ("RET", BILLION, "blood", "reticulocytes", "reticulocytes0"),
     ("RBC", BILLION, "blood", "erythrocytes", "rbc0"),
     ("MKP", MILLION, "marrow", "megakaryocyte progenitors", "mkp_count"),
@@ -98,6 +101,29 @@ CYTOKINES: tuple[tuple[str, str, str], ...] = (
 MARROW_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM", "EB1", "EB2",
                              "EB3", "NP1", "NP2", "NP3", "NR", "BLAST", "B_PRE"))
 """Populations counted as nucleated marrow cells (cellularity)."""
+
+MARROW_CELLS_PER_STATE = {"EB1": "erythroblast_cells_per_output_stage1",
+                          "EB2": "erythroblast_cells_per_output_stage2",
+                          "EB3": "erythroblast_cells_per_output_stage3"}
+"""Nucleated cells present per unit of a population's state, where the state is not a head
+count. The erythroblast stages count the reticulocytes a cohort will make: the model applies
+the terminal divisions as cells enter (``erythroblast_amplification``), so the stages are a
+pure maturation delay. The cells present are fewer, because a cohort grows through its
+divisions during the transit; with the divisions spread evenly over it, a cohort in stage k of
+3 holds (g - 1) / (ln g * g^(4 - k)) cells per reticulocyte it will make, g = amplification^(1/3)
+(its mean size over the stage). Counting the stages as head counts made erythroblasts 74 % of
+the human model's marrow, against about a quarter in real marrow (myeloid:erythroid ratio
+about 3:1)."""
+
+
+def nucleated_marrow(genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the nucleated marrow cells of all genotypes (unit of the billion-cell pools)."""
+    terms = []
+    for name in MARROW_POOLS:
+        weight = MARROW_CELLS_PER_STATE.get(name)
+        terms.append(f"{weight} * ({total(name, genotypes)})" if weight
+                     else total(name, genotypes))
+    return " + ".join(terms)
 
 PROGENITOR_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM"))
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""

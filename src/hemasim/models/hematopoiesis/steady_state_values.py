@@ -106,6 +106,14 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
      "erythroblasts in each of the three maturation stages"),
     ("erythroblast_amplification", "rbc_production0 / cfu_e_output0", "1",
      "reticulocytes made per CFU-E leaving (terminal divisions)"),
+    ("erythroblast_stage_growth", "erythroblast_amplification**(1/3)", "1",
+     "growth of an erythroblast cohort in each of the three maturation stages (terminal "
+     "divisions spread evenly over the transit)"),
+    *(((f"erythroblast_cells_per_output_stage{k}",
+        f"(erythroblast_stage_growth - 1) / (log(erythroblast_stage_growth)"
+        f" * erythroblast_stage_growth**{4 - k})", "1",
+        f"nucleated erythroblasts present in stage {k} per reticulocyte they will make "
+        f"(mean size of a growing cohort over the stage)")) for k in (1, 2, 3)),
     ("hemoglobin0", "rbc_baseline * mean_cell_hemoglobin", "g/dL", "hemoglobin"),
     ("mkp_amplification",
      "mkp_count / (mkp_residence_time * megakaryocyte_fraction * cmp_output0)", "1",
@@ -168,7 +176,9 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
      " + cfu_gm_count", "1e6 cell", "marrow stem and progenitor pools (MPP to CFU-GM)"),
     ("marrow_cells0",
      "mpp_count + cmp_count + clp_count + bfu_e_count + cfu_e_count + mkp_count"
-     " + cfu_gm_count + 3 * erythroblasts0 + 3 * neutrophil_precursors0"
+     " + cfu_gm_count + erythroblasts0 * (erythroblast_cells_per_output_stage1"
+     " + erythroblast_cells_per_output_stage2 + erythroblast_cells_per_output_stage3)"
+     " + 3 * neutrophil_precursors0"
      " + neutrophil_reserve0 + b_precursors0", "1e9 cell",
      "nucleated marrow cells of the modelled lineages"),
 )
