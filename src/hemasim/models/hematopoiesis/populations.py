@@ -116,12 +116,20 @@ the human model's marrow, against about a quarter in real marrow (myeloid:erythr
 about 3:1)."""
 
 
-def nucleated_marrow(genotypes: tuple[Genotype, ...]) -> str:
-    """Text of the nucleated marrow cells of all genotypes (unit of the billion-cell pools)."""
+ERYTHROID_MARROW = ("BFU_E", "CFU_E", "EB1", "EB2", "EB3")
+"""Marrow populations of the erythroid series (the erythroid side of the M:E ratio)."""
+
+GRANULOCYTIC_MARROW = (*with_stages(("CFU_GM",)), "NP1", "NP2", "NP3", "NR", "BLAST")
+"""Marrow populations of the granulocytic series, leukemic blasts included (the myeloid side
+of the M:E ratio; the model has no monocytic or eosinophilic precursors)."""
+
+
+def nucleated_cells(names: tuple[str, ...], genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the nucleated cells present in populations ``names``, all genotypes."""
     terms = []
-    for name in MARROW_POOLS:
+    for name in names:
         weight = MARROW_CELLS_PER_STATE.get(name)
-        terms.append(f"{weight} * ({total(name, genotypes)})" if weight
+        terms.append(f"{weight} * {total(name, genotypes)}" if weight
                      else total(name, genotypes))
     return " + ".join(terms)
 

@@ -12,8 +12,11 @@ from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.models.hematopoiesis.populations import (
     BLAST_POOLS,
     CELL_POPULATIONS,
+    ERYTHROID_MARROW,
+    GRANULOCYTIC_MARROW,
     blocked_share,
     cell,
+    nucleated_cells,
     total,
     with_stages,
 )
@@ -63,6 +66,15 @@ def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
          "nucleated marrow cells of the modelled lineages"),
         ("marrow_cellularity", "100 * marrow_relative", "1",
          "marrow cellularity, % of steady state"),
+        ("marrow_erythroid_percent",
+         f"100 * ({nucleated_cells(ERYTHROID_MARROW, genotypes)}) / marrow_cells", "1",
+         "erythroid cells (BFU-E, CFU-E, erythroblasts), % of the modelled nucleated marrow "
+         "cells (no lymphocytes, plasma cells, monocytic or eosinophilic precursors)"),
+        ("marrow_granulocytic_percent",
+         f"100 * ({nucleated_cells(GRANULOCYTIC_MARROW, genotypes)}) / marrow_cells", "1",
+         "granulocytic cells (CFU-GM, neutrophil precursors and reserve, leukemic blasts), % "
+         "of the modelled nucleated marrow cells; over marrow_erythroid_percent it is the "
+         "myeloid:erythroid ratio"),
         ("leukemic_blast_percent", f"100 * ({leukemic_blasts(genotypes)}) / marrow_cells", "1",
          "leukemic (maturation-blocked) blasts, % of nucleated marrow cells; the marrow "
          "differential's blast count (AML: 20 % or more; remission: under 5 %) less the "

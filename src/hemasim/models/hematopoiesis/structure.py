@@ -62,13 +62,14 @@ from hemasim.models.hematopoiesis.populations import (  # noqa: F401 (re-exporte
     CELL,
     CELL_POPULATIONS,
     CYTOKINES,
+    MARROW_POOLS,
     MILLION,
     NICHE_SOFTNESS,
     PROGENITOR_POOLS,
     RADIATION_GROUPS,
     blocked_share,
     cell,
-    nucleated_marrow,
+    nucleated_cells,
     stages_of,
     total,
     with_stages,
@@ -113,7 +114,7 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     platelet_mass = " + ".join(f"mpl__{g.name} * {cell('PLT', g.name)}" for g in genotypes)
     mk_mass = " + ".join(f"mpl__{g.name} * ({cell('MK1', g.name)} + {cell('MK2', g.name)} + "
                          f"{cell('MK3', g.name)})" for g in genotypes)
-    marrow = nucleated_marrow(genotypes)
+    marrow = nucleated_cells(MARROW_POOLS, genotypes)
     alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
                               for g in genotypes)
     blasts = blocked_progenitors(genotypes)
