@@ -102,6 +102,24 @@ doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
     assert cycling[-1] / cycling[0] < 0.8
 
 
+def test_a_5fu_run_reports_when_the_marrow_is_emptiest():
+    # 5-FU 150 mg/kg empties the mouse marrow, most on day 4 (literature 2.4, Stem Cell Res
+    # Ther 2016); the run's endpoints give the cellularity nadir and its day.
+    scenario = scenario_from_yaml_text(MOUSE + """\
+name: cellularity
+duration: 14 d
+output_step: 0.25 d
+doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
+""")
+    model = scenario_model(scenario)
+    result = simulate(model, scenario)
+    table = evaluate_endpoints(result, standard_endpoints(model))
+    time, cellularity = trajectory(result, "marrow_cellularity")
+    assert float(table["marrow_cellularity_nadir"][0]) == pytest.approx(cellularity.min())
+    assert 2 <= float(table["marrow_cellularity_nadir_day"][0]) <= 5
+    assert cellularity.min() < 50
+
+
 def test_methotrexate_kills_dividing_cells_while_above_its_marrow_threshold():
     # 15 mg/m2 i.v. (the first dose of short-course GVHD prophylaxis, Storb 1986): plasma
     # methotrexate starts near dose / V1 and falls below the 1e-8 M marrow threshold

@@ -29,7 +29,8 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
     """Nadir, peak and AUC of the main read-out, plus one endpoint per declared threshold.
 
     The main read-out is the model's first plot variable. The integrated model adds the day
-    ANC and platelets are back at 95 % of baseline after their nadir and, with more than one
+    ANC and platelets are back at 95 % of baseline after their nadir, the marrow cellularity
+    nadir (% of the resting marrow) and its day and, with more than one
     genotype, each non-host genotype's chimerism (neutrophils, HSCs) at the end of the run;
     with a maturation-blocked (leukemic) genotype, the peak and final marrow blast percentage
     and the first day of 3 in a row with blasts at or above the WHO threshold for AML.
@@ -51,6 +52,11 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
     if integrated:
         endpoints += [Endpoint(f"{name}_day_back_to_95_percent", name, "recovery_fraction",
                                threshold=0.95, unit="d") for name in ("ANC", "platelets")]
+        endpoints += [
+            Endpoint("marrow_cellularity_nadir", "marrow_cellularity", "nadir", unit="%"),
+            Endpoint("marrow_cellularity_nadir_day", "marrow_cellularity", "nadir_time",
+                     unit="d"),
+        ]
         endpoints += [Endpoint(f"{name}_at_end", name, "final_value", unit="%")
                       for name in model.observable_names
                       if name.startswith(("chimerism_neutrophils__", "chimerism_HSC__"))
