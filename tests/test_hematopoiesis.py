@@ -200,6 +200,22 @@ def test_the_human_marrow_is_mostly_myeloid():
     assert granulocytic + erythroid < 100
 
 
+def test_a_docetaxel_cohort_varies_in_exposure_as_well_as_in_sensitivity():
+    # Friberg 2002 estimated the drug-effect slope's spread with each patient's own
+    # pharmacokinetics, so a virtual cohort varies docetaxel clearance too (CV 35 %, Rudek
+    # 2004): the exposure (plasma AUC) of a fixed mg/m2 dose varies by about that much, around
+    # dose / clearance (180 mg / 38.5 L/h, Bruno 1996).
+    result = _run({"species": "human", "duration": "2 d", "output_step": "0.01 d",
+                   "patients": 40, "seed": 3,
+                   "doses": [{"drug": "docetaxel", "dose": "100 mg/m2", "route": "iv",
+                              "at": "0 d", "infusion": "1 h"}]})
+    concentration = result["value"].sel(variable="C_docetaxel").values  # umol/L
+    auc = np.trapezoid(concentration, result["time"].values, axis=-1) * 24  # umol*h/L
+    typical = 180 / 38.5 / 0.808  # mg / (L/h) / (mg/umol)
+    assert np.median(auc) == pytest.approx(typical, rel=0.15)
+    assert 0.25 < np.std(np.log(auc)) < 0.45
+
+
 def test_a_maturation_block_leaves_dividing_blasts_in_the_marrow():
     # AML is read as blasts in the marrow (WHO: 20 % or more): a clone's myeloid precursors
     # that cannot mature stay there as dividing blasts, more of them the stronger the block;
