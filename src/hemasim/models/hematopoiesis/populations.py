@@ -115,23 +115,12 @@ divisions during the transit; with the divisions spread evenly over it, a cohort
 the human model's marrow, against about a quarter in real marrow (myeloid:erythroid ratio
 about 3:1)."""
 
-
 ERYTHROID_MARROW = ("BFU_E", "CFU_E", "EB1", "EB2", "EB3")
 """Marrow populations of the erythroid series (the erythroid side of the M:E ratio)."""
 
 GRANULOCYTIC_MARROW = (*with_stages(("CFU_GM",)), "NP1", "NP2", "NP3", "NR", "BLAST")
 """Marrow populations of the granulocytic series, leukemic blasts included (the myeloid side
 of the M:E ratio; the model has no monocytic or eosinophilic precursors)."""
-
-
-def nucleated_cells(names: tuple[str, ...], genotypes: tuple[Genotype, ...]) -> str:
-    """Text of the nucleated cells present in populations ``names``, all genotypes."""
-    terms = []
-    for name in names:
-        weight = MARROW_CELLS_PER_STATE.get(name)
-        terms.append(f"{weight} * {total(name, genotypes)}" if weight
-                     else total(name, genotypes))
-    return " + ".join(terms)
 
 PROGENITOR_POOLS = with_stages(("MPP", "CMP", "CLP", "BFU_E", "CFU_E", "MKP", "CFU_GM"))
 """Stem and progenitor pools whose depletion is the marrow-injury signal for IL-6."""
@@ -172,6 +161,23 @@ def cell(name: str, genotype: str) -> str:
 def total(name: str, genotypes: tuple[Genotype, ...]) -> str:
     """Text of the sum of population ``name`` over all genotypes."""
     return "(" + " + ".join(cell(name, g.name) for g in genotypes) + ")"
+
+
+def nucleated_cells(names: tuple[str, ...], genotypes: tuple[Genotype, ...]) -> str:
+    """Text of the nucleated cells present in populations ``names``, all genotypes."""
+    return " + ".join(_weighted(name, total(name, genotypes)) for name in names)
+
+
+def steady_state_nucleated_cells(names: tuple[str, ...]) -> str:
+    """Text of the nucleated cells present in populations ``names`` at steady state (from
+    each population's steady-state value), so that relative read-outs are 1 at rest."""
+    steady = {name: value for name, *_, value in CELL_POPULATIONS}
+    return " + ".join(_weighted(name, steady[name]) for name in names)
+
+
+def _weighted(name: str, amount: str) -> str:
+    weight = MARROW_CELLS_PER_STATE.get(name)
+    return f"{weight} * {amount}" if weight else amount
 
 
 def blocked_share(genotype: str) -> str:

@@ -12,7 +12,11 @@ Each entry: (name, expression, unit, meaning).
 
 from __future__ import annotations
 
-from hemasim.models.hematopoiesis.populations import stages_of
+from hemasim.models.hematopoiesis.populations import (
+    MARROW_POOLS,
+    stages_of,
+    steady_state_nucleated_cells,
+)
 
 
 def _stage_balance(name: str, pool: str) -> tuple[tuple[str, str, str, str], ...]:
@@ -174,11 +178,6 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
     ("progenitors0",
      "mpp_count + cmp_count + clp_count + bfu_e_count + cfu_e_count + mkp_count"
      " + cfu_gm_count", "1e6 cell", "marrow stem and progenitor pools (MPP to CFU-GM)"),
-    ("marrow_cells0",
-     "mpp_count + cmp_count + clp_count + bfu_e_count + cfu_e_count + mkp_count"
-     " + cfu_gm_count + erythroblasts0 * (erythroblast_cells_per_output_stage1"
-     " + erythroblast_cells_per_output_stage2 + erythroblast_cells_per_output_stage3)"
-     " + 3 * neutrophil_precursors0"
-     " + neutrophil_reserve0 + b_precursors0", "1e9 cell",
+    ("marrow_cells0", steady_state_nucleated_cells(MARROW_POOLS), "1e9 cell",
      "nucleated marrow cells of the modelled lineages"),
 )
