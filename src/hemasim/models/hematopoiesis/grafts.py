@@ -10,9 +10,9 @@ Composition per counted cell:
 * ``nucleated``: each pool divided by the measured nucleated cells of the whole marrow
   (``marrow_nucleated_cells``: Harrison 1962, Colvin 2004): a marrow graft dosed as
   nucleated cells (mice, and some human BM grafts). The model's own marrow pools cover only
-  the modelled lineages (human: 543 of 728 x10^9 cells; mouse: 151 of 466 x10^6, because its
-  granulocytic and B-cell precursors are sized from the blood counts), so they are not used
-  as the denominator;
+  the modelled lineages (human: 588 of 728 x10^9 cells; mouse: 202 of 466 x10^6, because its
+  granulocytic precursors are sized from the blood count), so they are not used as the
+  denominator;
 * ``CD34``: each pool divided by the CD34+ pools (HSC + MPP + CMP + CFU-GM, the cells the
   ``CD34_per_uL`` read-out counts): clinical grafts dosed as CD34+ cells per kg;
 * ``sorted``: HSC and MPP only (Lin- Sca-1+ c-Kit+ sorting), divided by their sum.

@@ -86,7 +86,9 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("NEU", BILLION, "blood", "blood neutrophils", "neutrophils0"),
     ("MONO", BILLION, "blood", "blood monocytes", "monocytes0"),
     ("B_PRE", BILLION, "marrow", "B-cell precursors", "b_precursors0"),
-    ("B", BILLION, "blood", "B cells", "b_cells0"),
+    ("B_NF", BILLION, "blood", "newly formed (transitional) B cells, the blood's share",
+     "b_newly_formed0"),
+    ("B", BILLION, "blood", "mature B cells, the blood's share", "b_cells0"),
     ("T", BILLION, "blood", "T cells", "t_cells0"),
     ("NK", BILLION, "blood", "NK cells", "nk_cells0"),
 )
@@ -139,7 +141,7 @@ RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
                                "CFU_GM_B")),
     "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "BLAST",
                   "B_PRE"),
-    "lymphocyte": ("B", "T", "NK"),
+    "lymphocyte": ("B_NF", "B", "T", "NK"),
 }
 """Populations sharing one linear-quadratic radiosensitivity (``<group>_radiation_alpha``,
 ``<group>_radiation_beta``); mature red cells, platelets, neutrophils and monocytes are
