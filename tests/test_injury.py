@@ -158,32 +158,40 @@ doses: [{drug: methotrexate, dose: 15 mg/m2, route: iv, at: 0 d}]
     assert quiescent[-1] / quiescent[0] > 0.99
 
 
+def _storb_methotrexate(graft_day: float) -> str:
+    """Short-course methotrexate on days +1, +3, +6 and +11 after a graft on run day
+    ``graft_day`` (Storb 1986), as YAML dose entries."""
+    return (f"\n  - {{drug: methotrexate, dose: 15 mg/m2, route: iv, at: {graft_day + 1:g} d}}"
+            f"\n  - {{drug: methotrexate, dose: 10 mg/m2, route: iv, at: {graft_day + 3:g} d,"
+            f" every: 3 d, times: 2}}"
+            f"\n  - {{drug: methotrexate, dose: 10 mg/m2, route: iv, at: {graft_day + 11:g} d}}")
+
+
+def _without_and_with_methotrexate(scenario: str, doses: str, graft_day: float) -> list:
+    """Runs of ``scenario`` with its ``doses`` entries, then with the Storb schedule added."""
+    return [run_text(f"{scenario}doses:{extra or ' []'}\n")
+            for extra in (doses, doses + _storb_methotrexate(graft_day))]
+
+
 @pytest.mark.slow
 def test_methotrexate_after_a_graft_delays_neutrophil_engraftment():
-    # Short-course methotrexate (days +1, +3, +6, +11; Storb 1986) kills the graft's
-    # dividing progenitors: neutrophil engraftment comes later than without it (Bolwell
-    # 2004: median 18 days with methotrexate, 11 with mycophenolate). The graft is 2 x10^6
-    # CD34+/kg so that both arms pass through aplasia: with 4.5 x10^6 the model's ANC stays
-    # above 0.5 without methotrexate, so there is no engraftment day to compare (see the
+    # Short-course methotrexate kills the graft's dividing progenitors: neutrophil
+    # engraftment comes later than without it. The graft is 2 x10^6 CD34+/kg so that both
+    # arms pass through aplasia: with 4.5 x10^6 the model's ANC stays above 0.5 without
+    # methotrexate, so there is no engraftment day to compare (see the
     # human-pbsc-transplant notes).
-    days = []
-    for doses in ("[]", """
-  - {drug: methotrexate, dose: 15 mg/m2, route: iv, at: 2 d}
-  - {drug: methotrexate, dose: 10 mg/m2, route: iv, at: 4 d, every: 3 d, times: 2}
-  - {drug: methotrexate, dose: 10 mg/m2, route: iv, at: 12 d}"""):
-        result = run_text(f"""\
+    results = _without_and_with_methotrexate("""\
 model: hematopoiesis
 species: human
 name: gvhd-prophylaxis
 duration: 40 d
 output_step: 0.25 d
-subject: {{weight: 70 kg, bsa: 1.8 m2}}
-irradiation: [{{dose: 12 Gy, at: 0 d}}]
-transplants: [{{at: 1 d, source: mobilized_blood, dose: 2e6 cells/kg, counted: CD34,
-               donor: donor}}]
-doses: {doses}
-""")
-        days.append(engraftment_day(result, "ANC", 0.5, after=1.0))
+subject: {weight: 70 kg, bsa: 1.8 m2}
+irradiation: [{dose: 12 Gy, at: 0 d}]
+transplants: [{at: 1 d, source: mobilized_blood, dose: 2e6 cells/kg, counted: CD34,
+               donor: donor}]
+""", "", graft_day=1.0)
+    days = [engraftment_day(result, "ANC", 0.5, after=1.0) for result in results]
     assert all(np.isfinite(days))
     assert days[1] > days[0] + 2
 
@@ -195,27 +203,21 @@ def test_methotrexate_delays_marrow_engraftment_by_about_the_randomized_week():
     # of divisions under the drug is identified from that difference, so the model's delay
     # for a busulfan-cyclophosphamide marrow graft (2.7e8 nucleated cells/kg, the EBMT median
     # dose) must be about a week.
-    days = []
-    for doses in ("", """
-  - {drug: methotrexate, dose: 15 mg/m2, route: iv, at: 8 d}
-  - {drug: methotrexate, dose: 10 mg/m2, route: iv, at: 10 d, every: 3 d, times: 2}
-  - {drug: methotrexate, dose: 10 mg/m2, route: iv, at: 18 d}"""):
-        result = run_text(f"""\
+    results = _without_and_with_methotrexate("""\
 model: hematopoiesis
 species: human
 name: bolwell
 duration: 45 d
 output_step: 0.1 d
-subject: {{weight: 70 kg, bsa: 1.8 m2}}
-doses:
-  - {{drug: busulfan, dose: 0.8 mg/kg, route: iv, at: 0 d, infusion: 2 h, every: 6 h, times: 16}}
-  - {{drug: cyclophosphamide, dose: 60 mg/kg, route: iv, at: 4 d, infusion: 1 h, every: 1 d,
-     times: 2}}{doses}
-transplants: [{{at: 7 d, source: bone_marrow, dose: 2.7e8 cells/kg, counted: nucleated,
-               donor: donor}}]
-""")
-        _, nadir = low(result, "ANC", after=7.0)
-        days.append(first_day_at_or_above(result, "ANC", 0.5, nadir))
+subject: {weight: 70 kg, bsa: 1.8 m2}
+transplants: [{at: 7 d, source: bone_marrow, dose: 2.7e8 cells/kg, counted: nucleated,
+               donor: donor}]
+""", """
+  - {drug: busulfan, dose: 0.8 mg/kg, route: iv, at: 0 d, infusion: 2 h, every: 6 h, times: 16}
+  - {drug: cyclophosphamide, dose: 60 mg/kg, route: iv, at: 4 d, infusion: 1 h, every: 1 d,
+     times: 2}""", graft_day=7.0)
+    days = [first_day_at_or_above(result, "ANC", 0.5, low(result, "ANC", after=7.0)[1])
+            for result in results]
     assert 5.0 <= days[1] - days[0] <= 9.0
 
 
