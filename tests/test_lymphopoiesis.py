@@ -8,8 +8,12 @@ marrow's output is sized from the whole pool, not from the blood count alone.
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from hemasim.cli.main import app
 from hemasim.experiments.readouts import trajectory
 from hemasim.model.compile import compile_model
 from hemasim.models import get_model, scenario_model
@@ -63,3 +67,18 @@ doses: [{drug: fluorouracil, dose: 150 mg/kg, route: ip, at: 0 d}]
     assert precursors.min() < 0.05 * precursors[0]
     assert newly_formed[-1] < 0.25 * newly_formed[0]
     assert 0.75 < mature[-1] / mature[0] < 1.0
+
+
+def test_overrides_that_starve_the_mature_b_cells_are_refused(tmp_path: Path):
+    # Human transitional B cells are reported at a few percent of blood B cells; with a
+    # 3-day life that share cannot feed the measured turnover, so the maturing share would
+    # exceed 1 and the rest would "die" at a negative rate. The run is refused instead.
+    scenario = tmp_path / "few-new-b-cells.yaml"
+    scenario.write_text("model: hematopoiesis\nspecies: human\nname: few-new-b-cells\n"
+                        "duration: 5 d\nparameters: {b_newly_formed_share: 0.04}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "b_maturing_fraction" in result.output and "outside [0, 1]" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -10,13 +10,14 @@ entries. Every engine (compiled Rosenbrock, scipy reference, SBML export) starts
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
 from hemasim.model.expressions import parse_expression
-from hemasim.model.model import Model
+from hemasim.model.model import Model, ModelError
 from hemasim.units import TIME_UNIT, base_factor
 
 INFUSION_PREFIX = "infusion_rate__"
@@ -79,6 +80,7 @@ class CompiledModel:
         columns = [parameters[..., j] for j in range(self.n_parameters)]
         for k, function in enumerate(_derived_functions(self)):
             value = np.asarray(function(*columns), dtype=float)
+            _check_bounds(self.model, self.model.derived[k], value)
             parameters[..., first + k] = value
             columns[first + k] = parameters[..., first + k]
         return parameters
@@ -86,6 +88,18 @@ class CompiledModel:
     def jacobian_pattern(self) -> tuple[tuple[int, int], ...]:
         """(row, column) of every structurally non-zero Jacobian entry."""
         return tuple((i, j) for i, j, _ in self.jacobian)
+
+
+def _check_bounds(model: Model, derived, value: np.ndarray) -> None:
+    """Refuse parameters that put a derived quantity outside its feasible range."""
+    low, high = derived.bounds
+    outside = value[(value < low) | (value > high)]
+    if outside.size:
+        used = sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", derived.expression)))
+        raise ModelError(model.name, [
+            f"with these parameters the derived quantity '{derived.name}' ({derived.meaning})"
+            f" is {float(outside.flat[0]):g}, outside [{low:g}, {high:g}]; it is computed "
+            f"from {', '.join(used)}: change the parameters or overrides behind it"])
 
 
 _DERIVED_FUNCTIONS: dict[str, list] = {}

@@ -143,12 +143,15 @@ class Derived:
         expression: expression of parameters and earlier derived quantities (text).
         unit: unit of the value.
         meaning: one line saying what it is and which balance defines it.
+        bounds: the range the value must lie in for the balance to be feasible (a share
+            must be a fraction); parameters that put it outside are refused.
     """
 
     name: str
     expression: str
     unit: str
     meaning: str
+    bounds: tuple[float, float] = (-float("inf"), float("inf"))
 
 
 @dataclass(frozen=True)

@@ -98,13 +98,14 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("b_precursor_time", "day", "B-cell maturation time in marrow"),
     ParameterSpec("b_cell_lifespan", "day", "mean lifespan of a mature B cell"),
     ParameterSpec("b_newly_formed_share", "1", "newly formed (transitional) B cells, share "
-                  "of the peripheral B cells at steady state"),
+                  "of the peripheral B cells at steady state; with the two lifetimes it must "
+                  "feed the mature pool (derived b_maturing_fraction at most 1)", FRACTION),
     ParameterSpec("b_newly_formed_lifetime", "day", "mean time a newly formed B cell spends "
                   "before it dies or joins the mature pool"),
     ParameterSpec("b_blood_fraction", "1", "share of the body's peripheral B cells that is "
-                  "in blood at any time (the rest is in spleen and lymph nodes)"),
+                  "in blood at any time (the rest is in spleen and lymph nodes)", FRACTION),
     ParameterSpec("b_marrow_survival", "1", "share of B-cell precursors that survive to "
-                  "leave the marrow as B cells"),
+                  "leave the marrow as B cells", FRACTION),
     ParameterSpec("t_cell_lifespan", "day", "mean lifespan of a T cell"),
     ParameterSpec("nk_cell_lifespan", "day", "mean lifespan of an NK cell"),
     # steady-state blood counts

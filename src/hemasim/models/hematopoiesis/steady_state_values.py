@@ -7,7 +7,8 @@ that steady state; the dynamics (feedback gains, receptors, cytokines) then deci
 responds when pushed away. Root finding (``hemasim.analysis.steady_state``) confirms the
 state and finds the new one for knockouts and other genotypes.
 
-Each entry: (name, expression, unit, meaning).
+Each entry: (name, expression, unit, meaning), and the feasible (low, high) range where the
+balance can fail.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _entry_amplification(pool: str, influx: str) -> str:
             f" - homing_fraction * progenitor_egress_rate) * {pool}_count / ({influx})")
 
 
-DERIVED: tuple[tuple[str, str, str, str], ...] = (
+DERIVED: tuple[tuple, ...] = (
     ("blood_exit_rate", "1 / blood_residence_time", "1/day",
      "rate at which an HSPC leaves the blood (homing or death)"),
     ("blood_loss_fraction", "1 - homing_fraction", "1",
@@ -169,7 +170,7 @@ DERIVED: tuple[tuple[str, str, str, str], ...] = (
      "mature B cells in blood"),
     ("b_maturing_fraction",
      "b_cells0 / b_cell_lifespan / (b_newly_formed0 / b_newly_formed_lifetime)", "1",
-     "share of newly formed B cells that join the mature pool (the rest die)"),
+     "share of newly formed B cells that join the mature pool (the rest die)", (0.0, 1.0)),
     ("b_marrow_output0", "b_newly_formed0 / b_newly_formed_lifetime / b_blood_fraction",
      "1e9 cell/day", "newly formed B cells leaving the marrow per day (whole body)"),
     ("b_precursors0", "b_marrow_output0 / b_marrow_survival * b_precursor_time", "1e9 cell",
