@@ -10,13 +10,13 @@ entries. Every engine (compiled Rosenbrock, scipy reference, SBML export) starts
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 
-from hemasim.model.expressions import parse_expression
+from hemasim.model.declaration import Derived
+from hemasim.model.expressions import names_in, parse_expression
 from hemasim.model.model import Model, ModelError
 from hemasim.units import TIME_UNIT, base_factor
 
@@ -90,12 +90,12 @@ class CompiledModel:
         return tuple((i, j) for i, j, _ in self.jacobian)
 
 
-def _check_bounds(model: Model, derived, value: np.ndarray) -> None:
+def _check_bounds(model: Model, derived: Derived, value: np.ndarray) -> None:
     """Refuse parameters that put a derived quantity outside its feasible range."""
     low, high = derived.bounds
     outside = value[(value < low) | (value > high)]
     if outside.size:
-        used = sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", derived.expression)))
+        used = sorted(names_in(derived.expression)[0])
         raise ModelError(model.name, [
             f"with these parameters the derived quantity '{derived.name}' ({derived.meaning})"
             f" is {float(outside.flat[0]):g}, outside [{low:g}, {high:g}]; it is computed "

@@ -7,8 +7,8 @@ that steady state; the dynamics (feedback gains, receptors, cytokines) then deci
 responds when pushed away. Root finding (``hemasim.analysis.steady_state``) confirms the
 state and finds the new one for knockouts and other genotypes.
 
-Each entry: (name, expression, unit, meaning), and the feasible (low, high) range where the
-balance can fail.
+Each entry: (name, expression, unit, meaning), and, where the balance can be infeasible, the
+(low, high) range the value must lie in.
 """
 
 from __future__ import annotations
