@@ -330,10 +330,15 @@ transplants: [{at: 1 d, source: bone_marrow, dose: 466e6 cells}]
         ("irradiation: [{dose: 12 Gy, fractions: 6, every: 0 h}]", "irradiation[0].every",
          "greater than zero"),
         ("transplants: [{dose: -5 cells}]", "transplants[0].dose", "positive"),
+        ("irradiation: [{dose: 6 Gy, every: 12 h}]", "irradiation[0].fractions",
+         "'fractions' is 1"),
+        ("doses: [{drug: busulfan, dose: 0.8 mg/kg, infusion: 8 h, every: 6 h, times: 4}]",
+         "doses[0].infusion", "would overlap"),
     ],
     ids=["graft-without-dose", "radiation-without-gray", "radiation-wrong-unit",
          "unknown-drug", "route-not-for-drug", "unknown-route", "zero-interval",
-         "negative-interval", "zero-fraction-interval", "negative-graft"],
+         "negative-interval", "zero-fraction-interval", "negative-graft",
+         "interval-without-fractions", "overlapping-infusions"],
 )
 def test_bad_injury_input_exits_2_naming_the_key(tmp_path: Path, text, key, phrase):
     path = tmp_path / "bad.yaml"

@@ -74,6 +74,12 @@ class DoseSpec(Spec):
         if self.times == 1 and self.every is not None:
             raise rule_error("times", "'every' is given but 'times' is 1; give 'times', the "
                                  "number of administrations")
+        if (self.infusion is not None and self.every is not None
+                and time_in_days(self.infusion) > time_in_days(self.every)):
+            raise rule_error("infusion", f"the infusion ('{self.infusion}') lasts longer than "
+                                         f"the interval between administrations "
+                                         f"('{self.every}'), so they would overlap; shorten "
+                                         "it or give one longer infusion")
         return self
 
 
@@ -195,6 +201,9 @@ class IrradiationSpec(Spec):
         if self.fractions > 1 and self.every is None:
             raise rule_error("every", "required when 'fractions' is more than 1 (the interval "
                                  "between fractions, e.g. '12 h')")
+        if self.fractions == 1 and self.every is not None:
+            raise rule_error("fractions", "'every' is given but 'fractions' is 1; give "
+                                          "'fractions', the number of fractions")
         return self
 
 
