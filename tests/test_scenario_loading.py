@@ -359,3 +359,21 @@ def test_data_without_source_names_no_file() -> None:
         scenario_from_dict({"name": "x", "model": "friberg2002-docetaxel", "duration": 21})
     assert caught.value.file is None
     assert str(caught.value).startswith("<scenario>: duration: expected a time with a unit")
+
+
+GENOTYPES = "name: g\nmodel: hematopoiesis\nspecies: mouse\nduration: 2 d\ngenotypes: "
+
+
+def test_a_declared_host_keeps_the_share_the_other_genotypes_leave() -> None:
+    # Declaring the host to give its own cells a modifier must not empty the animal.
+    scenario = scenario_from_yaml_text(
+        GENOTYPES + "[{name: host, modifiers: {inos: 0}}, {name: clone, initial_fraction: 0.2}]\n")
+    assert [(g.name, g.initial_fraction) for g in scenario.genotypes] == [
+        ("host", pytest.approx(0.8)), ("clone", 0.2)]
+    assert scenario.genotypes[0].modifiers == (("inos", 0.0),)
+
+
+def test_a_host_share_other_than_what_the_others_leave_is_refused() -> None:
+    error = problem_of(GENOTYPES + "[{name: host, initial_fraction: 0.1}]\n")
+    assert error.key == "genotypes[0].initial_fraction"
+    assert "leave 'initial_fraction' out for the host" in error.problem

@@ -42,11 +42,12 @@ def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype
                             f"{', '.join(CELL_COMPONENTS)}")
         found[item.name] = Genotype(item.name, item.initial_fraction, item.modifiers)
     others = sum(g.initial_fraction for name, g in found.items() if name != "host")
-    if "host" not in found:
-        if others > 1 + 1e-12:
-            raise error("genotypes", f"initial fractions add up to {others:g}, more "
-                        "than 1")
-        found = {"host": Genotype("host", max(0.0, 1.0 - others)), **found}
+    if others > 1 + 1e-12:
+        raise error("genotypes", f"initial fractions add up to {others:g}, more than 1")
+    leftover = max(0.0, 1.0 - others)
+    host = found.pop("host", Genotype("host"))
+    _check_host_share(spec, leftover, error)
+    found = {"host": Genotype("host", leftover, host.modifiers), **found}
     for index, transplant in enumerate(spec.transplants):
         donor = transplant.donor
         if donor == "host":
@@ -56,6 +57,19 @@ def resolve_genotypes(spec: ScenarioFile, error: ErrorFactory) -> tuple[Genotype
         if transplant_match(spec, index) == "allogeneic":
             found[donor] = _without_recipient_antigens(found[donor])
     return tuple(found.values())
+
+
+def _check_host_share(spec: ScenarioFile, leftover: float, error: ErrorFactory) -> None:
+    """A declared host (to give its own cells modifiers) keeps the share the other genotypes
+    leave; an explicit, different ``initial_fraction`` for it is refused rather than
+    silently starting the animal with too few or too many cells."""
+    for index, item in enumerate(spec.genotypes):
+        if (item.name == "host" and "initial_fraction" in item.model_fields_set
+                and abs(item.initial_fraction - leftover) > 1e-9):
+            raise error(f"genotypes[{index}].initial_fraction",
+                        f"the host keeps the share the other genotypes leave ({leftover:g}); "
+                        f"leave 'initial_fraction' out for the host (got "
+                        f"{item.initial_fraction:g})")
 
 
 def transplant_match(spec: ScenarioFile, index: int) -> str:
