@@ -83,6 +83,28 @@ def test_an_existing_run_is_never_half_overwritten(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".run")] == []
 
 
+def test_an_output_directory_holding_the_users_own_files_is_refused_not_deleted(tmp_path):
+    # --out pointing at a folder of the user's (not a previous run) must delete nothing.
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "my-analysis.txt").write_text("keep me")
+    result = invoke("run", "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert "my-analysis.txt" in result.output and "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == ["my-analysis.txt"]
+    assert (out / "my-analysis.txt").read_text() == "keep me"
+    a_file = tmp_path / "results.csv"
+    a_file.write_text("x")
+    result = invoke("experiment", "friberg2002-docetaxel", "--out", str(a_file))
+    assert result.exit_code == 2 and "not a directory" in result.output
+    assert a_file.read_text() == "x"
+    # an empty directory is used, and a previous run is replaced
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert invoke("run", "--out", str(empty)).exit_code == 0
+    assert invoke("run", "--out", str(empty)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("text", "key", "phrase"),
     [

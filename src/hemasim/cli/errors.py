@@ -20,11 +20,13 @@ def fail(message: str) -> None:
 
 def expected_errors() -> tuple[type[BaseException], ...]:
     from hemasim.experiments import UnknownExperimentError
+    from hemasim.io.run_directory import OutputDirectoryError
     from hemasim.model.model import ModelError
     from hemasim.models import UnknownModelError
     from hemasim.scenario.loading import ScenarioError
 
     return (ScenarioError, UnknownModelError, UnknownExperimentError, ModelError,
+            OutputDirectoryError,
             FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 

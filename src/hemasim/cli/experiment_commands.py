@@ -52,6 +52,10 @@ def experiment(
     from hemasim.experiments import get_experiment
 
     chosen = get_experiment(name)
+    if out is not None:
+        from hemasim.io.run_directory import check_replaceable
+
+        check_replaceable(out)  # before the experiment runs, not after it
     with console.status(f"Running {chosen.name}..."):
         outcome = chosen.run()
     rows = [r.as_row() for r in outcome.target_results()]

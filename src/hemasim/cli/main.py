@@ -82,6 +82,10 @@ def run(
     seed = scenario.seed if seed is None else seed
     if patients > STREAM_ABOVE_PATIENTS:
         _check_new_run_directory(out)
+    else:
+        from hemasim.io.run_directory import check_replaceable
+
+        check_replaceable(out)  # before the simulation, not after it
     started = time.perf_counter()
     _prepare_compiled_model(model, scenario)
     if patients > STREAM_ABOVE_PATIENTS:

@@ -3,7 +3,10 @@
 Everything is written into a fresh temporary directory beside the destination, which then
 takes the destination's name in one rename. An existing run in the destination is moved
 aside first and deleted only after the new one is in place, so a reader never sees a
-half-written run and an interrupted write leaves the old run intact.
+half-written run and an interrupted write leaves the old run intact. Only a previous run is
+ever replaced: a destination that is a file, or a directory holding anything hemasim did not
+write there, is refused (``check_replaceable``), so an ``--out`` pointing at a user's own
+folder deletes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,42 @@ from collections.abc import Callable
 from pathlib import Path
 
 RUN_FILES = ("timecourse.parquet", "endpoints.csv", "endpoints.json", "run.json", "figure.png")
+
+
+class OutputDirectoryError(ValueError):
+    """An output destination that hemasim may not replace (it holds the user's own files)."""
+
+
+def check_replaceable(destination: str | os.PathLike) -> None:
+    """Refuse a destination that exists and is not a previous hemasim run.
+
+    A missing destination or an empty directory is fine; an existing directory is replaced
+    only when its ``run.json`` lists every entry in it (a run hemasim wrote whole).
+
+    Raises:
+        OutputDirectoryError: naming the destination and what is in the way.
+    """
+    destination = Path(destination)
+    if not destination.exists():
+        return
+    if not destination.is_dir():
+        raise OutputDirectoryError(f"{destination}: exists and is not a directory; choose "
+                                   "another output directory")
+    entries = sorted(entry.name for entry in destination.iterdir())
+    if not entries:
+        return
+    try:
+        record = read_run_record(destination)
+    except (FileNotFoundError, ValueError):
+        record = None
+    listed = set(record.get("files") or RUN_FILES) if isinstance(record, dict) else set()
+    foreign = [name for name in entries if name not in listed]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise OutputDirectoryError(
+            f"{destination}: exists and holds files hemasim did not write there ({shown}); "
+            "it is replaced only when it is a previous run: choose another output directory "
+            "or move them")
 
 
 def write_run_directory(destination: str | os.PathLike,
@@ -32,6 +71,7 @@ def write_run_directory(destination: str | os.PathLike,
         The destination path.
     """
     destination = Path(destination)
+    check_replaceable(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.partial")
     staging.mkdir()
