@@ -211,3 +211,20 @@ def test_cli_writes_a_consistent_file_with_the_scenario_events(tmp_path):
     assert document.getLevel() == 3 and document.getVersion() == 2
     assert document.getModel().getNumEvents() == 1
     assert document.getModel().getParameter("dose_1").getValue() == pytest.approx(180.0)
+
+
+def test_cli_refuses_a_directory_as_the_sbml_file_and_leaves_no_partial_file(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(app, ["export-sbml", "friberg2002-docetaxel", "-o", str(folder)])
+    assert result.exit_code == 2 and "is a directory" in result.output
+    assert "Traceback" not in result.output
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+    # an existing file is replaced whole, with no temporary file left beside it
+    target = tmp_path / "model.xml"
+    target.write_text("old")
+    assert CliRunner().invoke(app, ["export-sbml", "friberg2002-docetaxel", "-o",
+                                    str(target)]).exit_code == 0
+    assert target.read_text().startswith("<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.xml", "models"]

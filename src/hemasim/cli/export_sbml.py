@@ -60,7 +60,12 @@ def export_sbml_command(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from hemasim.io.atomic import atomic_destination
+
+        if output.is_dir():
+            fail(f"{output}: is a directory; give a file name for the SBML document")
+        with atomic_destination(output) as temporary:  # an old file is replaced whole
+            temporary.write_text(text, encoding="utf-8")
         sbml = document.getModel()
         typer.echo(f"Wrote {output}: SBML L3V2 model '{sbml.getId()}' with "
                    f"{sbml.getNumSpecies()} species, {sbml.getNumParameters()} parameters, "
