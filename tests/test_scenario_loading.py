@@ -377,3 +377,12 @@ def test_a_host_share_other_than_what_the_others_leave_is_refused() -> None:
     error = problem_of(GENOTYPES + "[{name: host, initial_fraction: 0.1}]\n")
     assert error.key == "genotypes[0].initial_fraction"
     assert "leave 'initial_fraction' out for the host" in error.problem
+
+
+def test_an_output_step_too_fine_for_memory_is_refused_before_the_run() -> None:
+    # 0.0001 d over a year is 3.65 million time points per patient (several GB).
+    error = problem_of(HEADER.replace("21 d", "365 d") + "output_step: 0.0001 d\n")
+    assert error.key == "output_step" and "3,650,001 time points" in error.problem
+    # ten years at hourly resolution still fits
+    text = HEADER.replace("21 d", "3650 d") + "output_step: 1 h\n"
+    assert scenario_from_yaml_text(text).output_step == pytest.approx(1 / 24)

@@ -321,6 +321,22 @@ class ScenarioFile(Spec):
                           "(the default when there are knockouts); "
                           "'declared' starts from the model's declared initial values.")
 
+    @model_validator(mode="after")
+    def _output_fits_in_memory(self) -> ScenarioFile:
+        points = time_in_days(self.duration) / time_in_days(self.output_step) + 1
+        if points > MAX_OUTPUT_POINTS:
+            raise rule_error("output_step", f"'{self.output_step}' over '{self.duration}' gives "
+                                            f"{points:,.0f} time points per patient, more than "
+                                            f"{MAX_OUTPUT_POINTS:,} (each holds every read-out); "
+                                            "use a larger output_step")
+        return self
+
+
+MAX_OUTPUT_POINTS = 100_000
+"""Most reported time points per patient: ten years at hourly resolution (87,600 points)
+fits; a slip such as '0.0001 d' over a year (3.7 million points of some 160 read-outs,
+several GB per patient) is refused before the run instead of exhausting memory."""
+
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the scenario file format, with a description of
