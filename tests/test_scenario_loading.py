@@ -386,3 +386,21 @@ def test_an_output_step_too_fine_for_memory_is_refused_before_the_run() -> None:
     # ten years at hourly resolution still fits
     text = HEADER.replace("21 d", "3650 d") + "output_step: 1 h\n"
     assert scenario_from_yaml_text(text).output_step == pytest.approx(1 / 24)
+
+
+def test_a_window_value_outside_the_parameters_range_is_refused_as_an_override_is() -> None:
+    # a negative thrombopoietin baseline in a window used to run with a division by zero
+    error = problem_of(GENOTYPES.replace("genotypes: ", "") + "parameter_changes: "
+                       "[{parameter: tpo_baseline, value: -5, from: 1 d}]\n")
+    assert error.key == "parameter_changes[0].value" and "plausible range" in error.problem
+    # a scale that pushes a fraction above 1 too
+    error = problem_of(GENOTYPES.replace("genotypes: ", "") + "parameter_changes: "
+                       "[{parameter: hsc_quiescent_fraction, scale: 2, from: 1 d}]\n")
+    assert error.key == "parameter_changes[0].scale" and "[0, 1]" in error.problem
+
+
+def test_a_negative_genotype_modifier_is_refused_naming_it() -> None:
+    error = problem_of(GENOTYPES + "[{name: clone, initial_fraction: 0.1, "
+                                   "modifiers: {self_renewal: -1}}]\n")
+    assert error.key == "genotypes[0].modifiers.self_renewal"
+    assert "must not be negative" in error.problem

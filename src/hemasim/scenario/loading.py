@@ -452,29 +452,31 @@ class _Resolution:
 
     def parameter_override(self, name: str, value: str | float) -> tuple[str, float, None]:
         key = f"parameters.{name}"
-        parameter = self.model.parameter(self.parameter_name(key, name))
+        return name, self.plausible(key, self.parameter_name(key, name), value), None
+
+    def plausible(self, key: str, name: str, value: str | float, scale: float = 1.0) -> float:
+        """``value`` (times ``scale``) in the unit of parameter ``name``, refused outside the
+        parameter's plausible range (a window's value is held to it as an override is)."""
+        parameter = self.model.parameter(name)
         try:
-            converted = _in_unit(value, parameter.unit, f"parameter '{name}'")
+            converted = _in_unit(value, parameter.unit, f"parameter '{name}'") * scale
         except ValueError as error:
             raise self.error(key, str(error)) from None
         low, high = parameter.bounds
         if not low <= converted <= high:
-            raise self.error(key, f"{value!r} ({converted:g} {parameter.unit}) is outside the "
-                                  f"plausible range of '{name}', [{low:g}, {high:g}] "
-                                  f"{parameter.unit}")
-        return name, converted, None
+            raise self.error(key, f"{value!r}{f' x {scale:g}' if scale != 1 else ''} "
+                                  f"({converted:g} {parameter.unit}) is outside the plausible "
+                                  f"range of '{name}', [{low:g}, {high:g}] {parameter.unit}")
+        return converted
 
     def parameter_change(self, key: str, spec: ParameterChangeSpec) -> ParameterChange:
         name = self.parameter_name(f"{key}.parameter", spec.parameter)
         start = self.time(f"{key}.from", spec.start)
         end = time_in_days(spec.until) if spec.until is not None else math.inf
         if spec.scale is not None:
+            self.plausible(f"{key}.scale", name, self.model.parameter(name).value, spec.scale)
             return ParameterChange(parameter=name, start=start, end=end, scale=spec.scale)
-        unit = self.model.parameter(name).unit
-        try:
-            value = _in_unit(spec.value, unit, f"parameter '{name}'")
-        except ValueError as error:
-            raise self.error(f"{key}.value", str(error)) from None
+        value = self.plausible(f"{key}.value", name, spec.value)
         return ParameterChange(parameter=name, start=start, end=end, value=value)
 
     def state_jump(self, key: str, spec: StateChangeSpec) -> StateJump:

@@ -150,7 +150,7 @@ class GenotypeSpec(Spec):
     initial_fraction: float = Field(0.0, ge=0, le=1, description="Share of the steady-state "
                                     "cell populations this genotype holds at time zero; the "
                                     "host gets what the others leave.", examples=[0.5])
-    modifiers: dict[str, float] = Field(
+    modifiers: dict[str, Factor] = Field(
         default_factory=dict, description="Cell-intrinsic component -> scale factor in this "
         "genotype (0 knocks it out): self_renewal, progenitor_self_renewal, "
         "progenitor_proliferation, gcsf_receptor, mpl, epo_receptor, il6_receptor, "
