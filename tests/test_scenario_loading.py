@@ -397,6 +397,11 @@ def test_a_window_value_outside_the_parameters_range_is_refused_as_an_override_i
     error = problem_of(GENOTYPES.replace("genotypes: ", "") + "parameter_changes: "
                        "[{parameter: hsc_quiescent_fraction, scale: 2, from: 1 d}]\n")
     assert error.key == "parameter_changes[0].scale" and "[0, 1]" in error.problem
+    # the scale applies to the run's own value: with an override of 0.4 it fits
+    scenario = scenario_from_yaml_text(
+        GENOTYPES.replace("genotypes: ", "") + "parameters: {hsc_quiescent_fraction: 0.4}\n"
+        "parameter_changes: [{parameter: hsc_quiescent_fraction, scale: 2, from: 1 d}]\n")
+    assert scenario.events[0].scale == 2
 
 
 def test_a_negative_genotype_modifier_is_refused_naming_it() -> None:

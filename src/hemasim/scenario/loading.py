@@ -474,7 +474,8 @@ class _Resolution:
         start = self.time(f"{key}.from", spec.start)
         end = time_in_days(spec.until) if spec.until is not None else math.inf
         if spec.scale is not None:
-            self.plausible(f"{key}.scale", name, self.model.parameter(name).value, spec.scale)
+            base = self.spec.parameters.get(spec.parameter, self.model.parameter(name).value)
+            self.plausible(f"{key}.scale", name, base, spec.scale)  # of the run's own value
             return ParameterChange(parameter=name, start=start, end=end, scale=spec.scale)
         value = self.plausible(f"{key}.value", name, spec.value)
         return ParameterChange(parameter=name, start=start, end=end, value=value)
