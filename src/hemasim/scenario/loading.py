@@ -38,7 +38,7 @@ from hemasim.scenario.events import (
     StateJump,
     Subject,
 )
-from hemasim.scenario.fields import RULE_ERROR, describe_dimension, time_in_days
+from hemasim.scenario.fields import describe_dimension, time_in_days
 from hemasim.scenario.genotypes import knockout_overrides, resolve_genotypes
 from hemasim.scenario.injury import irradiation_jumps, transplant_jumps
 from hemasim.scenario.schema import (
@@ -46,8 +46,8 @@ from hemasim.scenario.schema import (
     ParameterChangeSpec,
     ScenarioFile,
     StateChangeSpec,
-    allowed_keys,
 )
+from hemasim.scenario.validation_messages import first_problem, kind_of
 from hemasim.scenario.yaml_reading import UniqueKeyLoader, yaml_problem
 from hemasim.units import parse_quantity, parse_unit
 
@@ -139,7 +139,7 @@ def scenario_from_dict(data: Mapping[str, Any], source: str | None = None) -> Sc
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(source, "", "the top level must be a mapping of keys (name, "
-                                        f"model, duration, ...), not {_kind_of(data)}")
+                                        f"model, duration, ...), not {kind_of(data)}")
     try:
         spec = ScenarioFile.model_validate(dict(data))
     except ValidationError as error:
@@ -158,86 +158,10 @@ def default_scenario() -> Scenario:
 
 
 # -- step 1: YAML ---------------------------------------------------------------------------
-# -- step 2: the file format ----------------------------------------------------------------
-def _key_text(location: tuple[str | int, ...]) -> str:
-    """``("doses", 0, "dose")`` -> ``"doses[0].dose"``."""
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part != "[key]":
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def _kind_of(value: Any) -> str:
-    """Plain words for what a YAML value is."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the truth value {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return type(value).__name__
-
-
-def _problem_text(error: Any) -> tuple[tuple[str | int, ...], str]:
-    """Location and plain-English problem of one pydantic error."""
-    location = tuple(error["loc"])
-    kind = error["type"]
-    context = error.get("ctx") or {}
-    given = _kind_of(error.get("input"))
-    if kind == "extra_forbidden":
-        name = str(location[-1])
-        allowed = allowed_keys(location[:-1])
-        hint = suggest(name, allowed)
-        return location, "unknown key" + (hint or f"; allowed keys: {', '.join(allowed)}")
-    if kind == "missing":
-        return location, "missing required key"
-    if error.get("input", "") is None:
-        return location, "no value given"
-    if kind == RULE_ERROR:
-        key = context.get("key")
-        return (location + (key,) if key else location), str(context["problem"])
-    if kind in {"value_error", "assertion_error"}:
-        return location, str(context.get("error", error["msg"]))
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        keys = allowed_keys(location)
-        listing = f" ({', '.join(keys)})" if keys else ""
-        return location, f"expected a mapping of keys{listing}, got {given}"
-    if kind == "list_type":
-        return location, f"expected a list (one item per line starting with '- '), got {given}"
-    if kind == "string_type":
-        return location, f"expected text, got {given}"
-    if kind.startswith("int_"):
-        return location, f"expected a whole number, got {given}"
-    if kind.startswith("float_"):
-        return location, f"expected a number, got {given}"
-    if kind == "greater_than_equal":
-        bound = context.get("ge")
-        if bound == 0:
-            return location, f"must not be negative, got {given}"
-        return location, f"must be at least {bound}, got {given}"
-    if kind == "greater_than":
-        return location, f"must be greater than {context.get('gt')}, got {given}"
-    if kind == "literal_error":
-        return location, f"expected one of {context.get('expected')}, got {given}"
-    message = str(error["msg"])
-    return location, message[:1].lower() + message[1:]
-
-
+# -- step 2: the file format (messages: ``validation_messages``) -------------------------
 def _from_validation_error(error: ValidationError, source: str | None) -> ScenarioError:
-    """The first problem of a pydantic error as a ``ScenarioError``; unknown keys come first,
-    since a misspelt key also makes the right one look missing."""
-    problems = sorted(error.errors(), key=lambda item: item["type"] != "extra_forbidden")
-    location, problem = _problem_text(problems[0])
-    return ScenarioError(source, _key_text(location), problem)
+    """The first problem of a pydantic error as a ``ScenarioError``."""
+    return ScenarioError(source, *first_problem(error))
 
 
 # -- step 3: the model ----------------------------------------------------------------------
