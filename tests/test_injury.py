@@ -262,6 +262,7 @@ def test_gcsf_support_arms_hold_the_same_patients_and_the_kill_varies_between_th
 
 def test_linear_quadratic_survival_and_fractionation():
     assert surviving_fraction(1.0, 0.0, 0.0) == 1.0
+    assert surviving_fraction(0.8, 0.05, 1e300) == 0.0  # no survivors, not an OverflowError
     single = surviving_fraction(0.8, 0.05, 12.0)
     fractionated = surviving_fraction(0.8, 0.05, 2.0) ** 6
     assert fractionated > single  # the quadratic term spares fractionated doses

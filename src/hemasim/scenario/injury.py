@@ -42,8 +42,12 @@ def surviving_fraction(alpha: float, beta: float, dose_gy: float) -> float:
         alpha: linear coefficient, 1/Gy.
         beta: quadratic coefficient, 1/Gy^2.
         dose_gy: dose of the fraction, Gy.
+
+    Any dose gives a fraction in [0, 1]: a dose so large that the exponent overflows
+    leaves no survivors (0.0) instead of raising.
     """
-    return math.exp(-alpha * dose_gy - beta * dose_gy ** 2)
+    exponent = alpha * dose_gy + beta * dose_gy * dose_gy  # inf, not OverflowError
+    return math.exp(-exponent)
 
 
 def _typical(model: Model, overrides: dict[str, float]) -> dict[str, float]:
