@@ -105,6 +105,27 @@ def test_an_output_directory_holding_the_users_own_files_is_refused_not_deleted(
     assert invoke("run", "--out", str(empty)).exit_code == 0
 
 
+def test_a_run_no_patient_could_be_solved_writes_nothing_and_keeps_the_previous_run(tmp_path):
+    # 1e300 mg/m2 overflows the solver: exit 2 and one line, not a directory of NaN
+    out = tmp_path / "run"
+    assert invoke("run", "--out", str(out)).exit_code == 0
+    before = (out / "endpoints.csv").read_text()
+    absurd = write(tmp_path, GOOD.replace("100 mg/m2", "1e300 mg/m2"))
+    result = invoke("run", str(absurd), "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert "solver failed" in result.output and "nothing was written" in result.output
+    assert "Traceback" not in result.output and "RuntimeWarning" not in result.output
+    assert (out / "endpoints.csv").read_text() == before
+
+
+def test_an_output_directory_that_cannot_be_created_is_refused_before_the_run(tmp_path):
+    a_file = tmp_path / "results.csv"
+    a_file.write_text("x")
+    result = invoke("run", "--out", str(a_file / "run"))
+    assert result.exit_code == 2 and "is a file, not a directory" in result.output
+    assert a_file.read_text() == "x"
+
+
 @pytest.mark.parametrize(
     ("text", "key", "phrase"),
     [

@@ -114,12 +114,23 @@ def run(
     except SchedulerUnreachable as error:
         fail(str(error))
     elapsed = time.perf_counter() - started
+    failures = api.failed_patients(result)
+    if len(failures) == patients:
+        fail(_nothing_solved(path, failures))
     table, summary = api.endpoint_tables(model, result)
     _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
     _print_endpoints(model, table, summary, patients)
-    for message in api.failed_patients(result):
+    for message in failures:
         console.print(f"[yellow]warning:[/] {message}")
     console.print(f"Wrote {out}/ ({', '.join(_run_files())}) in {elapsed:.1f} s")
+
+
+def _nothing_solved(path: Path, failures: list[str]) -> str:
+    """The error for a run in which no patient could be solved (nothing is written)."""
+    reason = failures[0].split(" with ", 1)[0].split(": ", 1)[-1]
+    who = "the patient" if len(failures) == 1 else f"all {len(failures)} patients"
+    return (f"{path}: the {reason} for {who}, so nothing was written; a dose, graft, "
+            "irradiation or parameter value far outside its usual range is the usual cause")
 
 
 def _prepare_compiled_model(model, scenario) -> None:

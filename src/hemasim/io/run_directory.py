@@ -36,6 +36,7 @@ def check_replaceable(destination: str | os.PathLike) -> None:
     """
     destination = Path(destination)
     if not destination.exists():
+        _check_creatable(destination)
         return
     if not destination.is_dir():
         raise OutputDirectoryError(f"{destination}: exists and is not a directory; choose "
@@ -57,6 +58,19 @@ def check_replaceable(destination: str | os.PathLike) -> None:
             "or move them")
 
 
+def _check_creatable(destination: Path) -> None:
+    """Refuse a new destination whose nearest existing ancestor is a file or not writable."""
+    ancestor = destination.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputDirectoryError(f"{destination}: cannot be created, because {ancestor} is "
+                                   "a file, not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputDirectoryError(f"{destination}: cannot be created, because {ancestor} is "
+                                   "not writable")
+
+
 def write_run_directory(destination: str | os.PathLike,
                         writers: dict[str, Callable[[Path], object]],
                         run_record: dict) -> Path:
@@ -72,9 +86,13 @@ def write_run_directory(destination: str | os.PathLike,
     """
     destination = Path(destination)
     check_replaceable(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:8]}.partial")
-    staging.mkdir()
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
+    except OSError as error:
+        raise OutputDirectoryError(f"{destination}: cannot be written ({error.strerror or error})"
+                                   ) from error
     try:
         for name, write in writers.items():
             write(staging / name)

@@ -127,7 +127,9 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
             in_force = in_force[:, output_segment, :]
         arguments = [block[..., i] for i in range(block.shape[-1])]
         arguments += [in_force[..., j] for j in range(in_force.shape[-1])]
-        found = observables(*arguments)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # a share of an emptied pool (0/0) is undefined: NaN, not a warning
+            found = observables(*arguments)
         for position, column in enumerate(columns):
             values[chunk, :, position] = found[column]
     return values
