@@ -388,9 +388,12 @@ class _Resolution:
             raise self.error(key, str(error)) from None
         low, high = parameter.bounds
         if not low <= converted <= high:
-            raise self.error(key, f"{value!r}{f' x {scale:g}' if scale != 1 else ''} "
-                                  f"({converted:g} {parameter.unit}) is outside the plausible "
-                                  f"range of '{name}', [{low:g}, {high:g}] {parameter.unit}")
+            unit = "" if parameter.unit in ("1", "dimensionless") else f" {parameter.unit}"
+            given = f"{value!r}{f' x {scale:g}' if scale != 1 else ''}"
+            if isinstance(value, str) or scale != 1:  # show what it came to
+                given += f" ({converted:g}{unit})"
+            raise self.error(key, f"{given} is outside the plausible "
+                                  f"range of '{name}', [{low:g}, {high:g}]{unit}")
         return converted
 
     def parameter_change(self, key: str, spec: ParameterChangeSpec) -> ParameterChange:
