@@ -181,6 +181,26 @@ def test_experiment_prints_model_and_reference(tmp_path):
     assert (tmp_path / "e" / "figure.png").is_file()
 
 
+def test_an_experiment_reruns_with_a_changed_parameter_against_the_same_references(tmp_path):
+    # a steeper docetaxel effect (Friberg's slope) must deepen the nadir against CH-1
+    def nadir(*extra: str) -> dict:
+        result = invoke("validate", "--json", "-e", "friberg2002-docetaxel", *extra)
+        return next(r for r in json.loads(result.output) if r["id"] == "CH-1 nadir")
+
+    typical, steeper = nadir(), nadir("--parameter", "slope=20")
+    assert steeper["reference"] == typical["reference"] and typical["pass"]
+    assert steeper["model"] < 0.5 * typical["model"] and not steeper["pass"]
+    out = tmp_path / "e"
+    result = invoke("experiment", "friberg2002-docetaxel", "-p", "MTT=100 h", "--out", str(out))
+    assert "changed: MTT = 100 h" in result.output
+    assert json.loads((out / "run.json").read_text())["parameters_changed"] == {"MTT": "100 h"}
+    for bad, phrase in (("slope", "expected NAME=VALUE"), ("slop=3", "did you mean 'slope'"),
+                        ("slope=-1", "plausible range"), ("slope=3 mg", "is a mass")):
+        refused = invoke("experiment", "friberg2002-docetaxel", "-p", bad)
+        assert refused.exit_code == 2 and phrase in refused.output, refused.output
+        assert "Traceback" not in refused.output
+
+
 def test_validate_json_rows():
     result = invoke("validate", "--json")
     rows = json.loads(result.output)

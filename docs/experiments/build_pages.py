@@ -68,7 +68,11 @@ def index() -> str:
     lines = ["# Built-in experiments", "",
              "Each page shows an experiment's scenario files, its figure (model vs published "
              "range) and its table. `hemasim validate` runs them all; `hemasim experiment "
-             "NAME` runs one.", "", "| experiment | what it reproduces |", "|---|---|"]
+             "NAME` runs one. Either reruns with a parameter changed against the same "
+             "references, `--parameter NAME=VALUE` (repeatable): `hemasim experiment mouse-bmt "
+             "-p progenitor_density_feedback=8` shows what a hypothesis does to each target, "
+             "and `hemasim validate -p ...` which targets it keeps, gains or loses.", "",
+             "| experiment | what it reproduces |", "|---|---|"]
     lines += [f"| [{name}]({name}.md) | {experiment.title} |"
               for name, experiment in EXPERIMENTS.items() if not name.startswith("steady")]
     lines += ["", "The steady-state experiments (`steady-state-human`, `steady-state-mouse`) "

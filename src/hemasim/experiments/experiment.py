@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import xarray as xr
+import yaml
 
 from hemasim.experiments.target import Target, TargetResult
 
@@ -109,17 +110,41 @@ class Experiment:
         """(label, scenario file) of every arm, the main arm first."""
         return ((self.main_label, self.scenario_file), *self.arms)
 
-    def run(self) -> ExperimentOutcome:
+    def arm_scenario(self, file_name: str, parameters: Mapping[str, str | float] | None = None):
+        """One arm's scenario, with ``parameters`` overriding the file's own values.
+
+        Args:
+            file_name: the arm's scenario file (see ``arm_files``).
+            parameters: parameter name -> value, a number in the parameter's unit or text
+                with a unit ('100 pg/mL'); checked as a scenario file's ``parameters`` are.
+
+        Raises:
+            ScenarioError: an unknown parameter, a wrong unit or an implausible value.
+        """
+        from hemasim.scenario.loading import load_scenario, scenario_from_dict
+
+        path = self.scenario_path(file_name)
+        if not parameters:
+            return load_scenario(path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["parameters"] = {**(data.get("parameters") or {}), **parameters}
+        return scenario_from_dict(data, f"{file_name} with the changed parameters")
+
+    def run(self, parameters: Mapping[str, str | float] | None = None) -> ExperimentOutcome:
         """Load each arm's scenario, simulate it with the default engine and compute the
-        read-outs."""
+        read-outs.
+
+        Args:
+            parameters: parameter name -> value applied to every arm on top of its scenario
+                (a what-if against the same published references); default none.
+        """
         from hemasim.models import scenario_model
-        from hemasim.scenario.loading import load_scenario
         from hemasim.solve.simulate import simulate
 
-        results = {}
-        for label, file_name in self.arm_files():
-            scenario = load_scenario(self.scenario_path(file_name))
-            results[label] = simulate(scenario_model(scenario), scenario)
+        scenarios = {label: self.arm_scenario(file_name, parameters)
+                     for label, file_name in self.arm_files()}  # all checked before any run
+        results = {label: simulate(scenario_model(scenario), scenario)
+                   for label, scenario in scenarios.items()}
         main = results[self.main_label]
         readouts = {key: float(value) for key, value in
                     self.readouts(results if self.arms else main).items()}
