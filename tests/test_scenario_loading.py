@@ -388,14 +388,6 @@ def test_an_output_step_too_fine_for_memory_is_refused_before_the_run() -> None:
     assert scenario_from_yaml_text(text).output_step == pytest.approx(1 / 24)
 
 
-def test_an_output_step_longer_than_the_run_is_refused() -> None:
-    # 20 d over a 10-d run would report only its two ends and read every nadir from them
-    error = problem_of(HEADER.replace("21 d", "10 d") + "output_step: 20 d\n")
-    assert error.key == "output_step" and "longer than the run" in error.problem
-    text = HEADER.replace("21 d", "10 d") + "output_step: 10 d\n"
-    assert scenario_from_yaml_text(text).output_step == pytest.approx(10)
-
-
 def test_a_window_value_outside_the_parameters_range_is_refused_as_an_override_is() -> None:
     # a negative thrombopoietin baseline in a window used to run with a division by zero
     error = problem_of(GENOTYPES.replace("genotypes: ", "") + "parameter_changes: "

@@ -322,13 +322,7 @@ class ScenarioFile(Spec):
                           "'declared' starts from the model's declared initial values.")
 
     @model_validator(mode="after")
-    def _output_grid_is_usable(self) -> ScenarioFile:
-        if time_in_days(self.output_step) > time_in_days(self.duration):
-            raise rule_error("output_step", f"'{self.output_step}' is longer than the run "
-                                            f"('{self.duration}'), so only its first and last "
-                                            "time would be reported and every nadir, peak and "
-                                            "recovery day would be read from those two; use a "
-                                            "step shorter than the duration")
+    def _output_fits_in_memory(self) -> ScenarioFile:
         points = time_in_days(self.duration) / time_in_days(self.output_step) + 1
         if points > MAX_OUTPUT_POINTS:
             raise rule_error("output_step", f"'{self.output_step}' over '{self.duration}' gives "
