@@ -25,6 +25,7 @@ from hemasim.solve.simulate import simulate
 
 runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
 MOUSE = "model: hematopoiesis\nspecies: mouse\n"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_text(text: str):
@@ -425,3 +426,45 @@ genotypes: {genotypes}
     assert np.all(blasts[(time >= day) & (time < day + 3)] >= 20)
     normal, _ = endpoints("[{name: twin, initial_fraction: 0.5}]")
     assert not any("blast" in name for name in normal.columns)
+
+
+def test_a_transplant_run_reports_engraftment_and_chimerism_counted_from_the_graft():
+    # Clinical day 0 is the infusion: the run's endpoints must not leave the user to
+    # subtract the graft day (day 21 of a run is engraftment on day +20 after a day-1 graft).
+    from hemasim.analysis.endpoints import value_at
+    from hemasim.api import endpoint_tables
+
+    text = (ROOT / "examples" / "mouse-bmt.yaml").read_text() + (
+        "endpoints:\n  - {read_out: chimerism_neutrophils__donor, at: 8 week, after: graft}\n"
+        "  - {read_out: platelets, at: 14 d, name: platelets_day_14}\n")
+    scenario = scenario_from_yaml_text(text)
+    result = simulate(scenario_model(scenario), scenario)
+    table, _ = endpoint_tables(scenario_model(scenario), result, scenario)
+    row = table.iloc[0]
+    graft_day = 1.0
+    assert row["day_neutrophil_engraftment_after_graft"] == pytest.approx(
+        engraftment_day(result, "ANC", 0.5, after=graft_day) - graft_day)
+    assert row["chimerism_neutrophils__donor_day_30_after_graft"] == pytest.approx(
+        value_at(result, 31.0, variable="chimerism_neutrophils__donor")[0])
+    # a syngeneic graft after lethal irradiation makes the blood donor (TX-M1: > 90 %)
+    assert row["chimerism_neutrophils__donor_day_56_after_graft"] > 90
+    assert row["platelets_day_14"] == pytest.approx(
+        value_at(result, 14.0, variable="platelets")[0])
+    assert "chimerism_neutrophils__donor_day_100_after_graft" not in table  # run is 60 d
+
+
+@pytest.mark.parametrize(("item", "key", "phrase"), [
+    ("{read_out: ANK, at: 14 d}", "endpoints[0].read_out", "did you mean 'ANC'"),
+    ("{read_out: ANC, at: 400 d}", "endpoints[0].at", "after its end"),
+    ("{read_out: ANC, at: 60 d, after: graft}", "endpoints[0].at", "day 61 of the run"),
+    ("{read_out: ANC, at: 14 d, name: ANC_nadir}", "endpoints[0].name", "already exists"),
+])
+def test_a_requested_endpoint_that_cannot_be_read_is_refused_naming_the_key(item, key, phrase):
+    text = (ROOT / "examples" / "mouse-bmt.yaml").read_text() + f"endpoints:\n  - {item}\n"
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_yaml_text(text)
+    assert caught.value.key == key and phrase in caught.value.problem
+    without_graft = MOUSE + "name: t\nduration: 10 d\nendpoints: [{read_out: ANC, at: 1 d, " \
+                            "after: graft}]\n"
+    with pytest.raises(ScenarioError, match="none in 'transplants'"):
+        scenario_from_yaml_text(without_graft)

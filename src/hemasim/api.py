@@ -10,7 +10,7 @@ import xarray as xr
 
 from hemasim.analysis.cohort import summarise
 from hemasim.analysis.endpoints import evaluate_endpoints
-from hemasim.analysis.standard import standard_endpoints
+from hemasim.analysis.standard import run_endpoints
 from hemasim.model.model import Model
 from hemasim.models import scenario_model
 from hemasim.result import concat_patients
@@ -79,9 +79,11 @@ def resume_cohort(*args, **kwargs):
     return resume(*args, **kwargs)
 
 
-def endpoint_tables(model: Model, result: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-patient endpoints and the cohort summary (median, 5-95 %) for a result."""
-    specs = standard_endpoints(model)
+def endpoint_tables(model: Model, result: xr.Dataset, scenario: Scenario | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-patient endpoints and the cohort summary (median, 5-95 %) for a result: the
+    model's standard endpoints, then those ``scenario`` adds (``Scenario.endpoints``)."""
+    specs = run_endpoints(model, scenario)
     table = evaluate_endpoints(result, specs)
     summary = summarise(table, {spec.name: spec.unit for spec in specs})
     return table, summary

@@ -34,7 +34,7 @@ import pandas as pd
 import xarray as xr
 
 from hemasim.analysis.endpoints import evaluate_endpoints
-from hemasim.analysis.standard import standard_endpoints
+from hemasim.analysis.standard import run_endpoints, standard_endpoints
 from hemasim.model.model import Model
 from hemasim.scenario.events import Scenario
 from hemasim.solve.methods import Rodas4, ScipyReference
@@ -139,7 +139,7 @@ def solve_chunk(task: ChunkTask) -> ChunkOutput:
     from hemasim.io.partitions import endpoints_table_bytes
     from hemasim.io.results import write_parquet
 
-    specs = standard_endpoints(task.model)
+    specs = run_endpoints(task.model, task.scenario)
     table = evaluate_endpoints(result, specs)
     with tempfile.TemporaryDirectory(prefix="hemasim-chunk-") as scratch:
         path = Path(scratch) / "chunk.parquet"
@@ -229,7 +229,7 @@ def stream_cohort(model: Model, scenario: Scenario, directory, *, patients: int,
                 "method": {"type": type(method).__name__,
                            **{key: value for key, value in dataclasses.asdict(method).items()
                               if key != "parallel"}}}
-    specs = standard_endpoints(model)
+    specs = run_endpoints(model, scenario)
     record = {"model": model.name, "model_hash": effective.content_hash,
               "scenario_name": scenario.name, "scenario_file": str(scenario_file),
               "patients": int(patients), "seed": int(seed), "chunk_size": int(chunk_size),

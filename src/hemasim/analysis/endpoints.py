@@ -36,6 +36,10 @@ ENDPOINT_KINDS = (
 )
 """Endpoint kinds understood by ``Endpoint`` and ``evaluate_endpoints``."""
 
+TIME_KINDS = ("nadir_time", "peak_time", "recovery_time", "first_sustained_above",
+              "engraftment", "recovery_fraction")
+"""Kinds whose value is a day (reported as days since the endpoint's ``origin``)."""
+
 THRESHOLD_KINDS = ("time_below", "recovery_time", "first_sustained_above", "engraftment",
                    "recovery_fraction", "peak_below")
 """Kinds that need a threshold; every other kind must have none."""
@@ -60,6 +64,9 @@ class Endpoint:
         before: end of the window in days for nadir and peak (samples after it are
             ignored); default: the end of the run. One cycle of a regimen is
             ``after=start, before=start + interval``.
+        origin: day zero of a day-valued kind (``TIME_KINDS``), which is reported as days
+            since it; default 0 (the start of the run). A graft's day gives the clinical
+            day after transplant (engraftment on day +14).
     """
 
     name: str
@@ -70,6 +77,7 @@ class Endpoint:
     after: float = 0.0
     consecutive_days: int = 3
     before: float = math.inf
+    origin: float = 0.0
 
     def __post_init__(self) -> None:
         if self.kind not in ENDPOINT_KINDS:
@@ -322,6 +330,8 @@ def evaluate_endpoints(result: xr.Dataset, specs: list[Endpoint]) -> pd.DataFram
     table = {"patient": result["patient"].values.astype(np.int64)}
     for spec in specs:
         column = np.asarray(_evaluate(series(result, spec.variable), spec), dtype=np.float64)
+        if spec.kind in TIME_KINDS:
+            column = column - spec.origin
         table[spec.name] = np.where(failed, np.nan, column)
     return pd.DataFrame(table)
 

@@ -87,3 +87,10 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
                                       "engraftment" if integrated else "recovery_time",
                                       threshold=threshold.value, unit="d"))
     return endpoints
+
+
+def run_endpoints(model: Model, scenario=None) -> list[Endpoint]:
+    """The endpoints of a run: the model's standard ones, then the scenario's own
+    (``Scenario.endpoints``: requested read-outs on given days, engraftment and chimerism
+    counted from a graft)."""
+    return [*standard_endpoints(model), *(scenario.endpoints if scenario is not None else ())]

@@ -117,7 +117,7 @@ def run(
     failures = api.failed_patients(result)
     if len(failures) == patients:
         fail(_nothing_solved(path, failures))
-    table, summary = api.endpoint_tables(model, result)
+    table, summary = api.endpoint_tables(model, result, scenario)
     _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
     _print_endpoints(model, table, summary, patients)
     for message in failures:

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hemasim.analysis.endpoints import Endpoint
 from hemasim.models.hematopoiesis.genotype import Genotype
 
 Route = Literal["iv", "sc", "ip", "oral"]
@@ -123,6 +124,8 @@ class Scenario:
         start: ``"declared"`` starts from the model's declared initial state;
             ``"steady_state"`` first finds the steady state of each patient's parameters
             (knockouts and genotype modifiers move it).
+        endpoints: endpoints the scenario adds to the model's standard ones (requested
+            read-outs on given days; engraftment and chimerism counted from a graft).
     """
 
     name: str
@@ -139,6 +142,7 @@ class Scenario:
     species: str | None = None
     genotypes: tuple[Genotype, ...] = ()
     start: Literal["declared", "steady_state"] = "declared"
+    endpoints: tuple[Endpoint, ...] = ()
 
     def output_times(self) -> tuple[float, ...]:
         """Reported time points, days: 0, step, 2*step ... up to and including duration."""

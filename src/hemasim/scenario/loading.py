@@ -29,6 +29,7 @@ from hemasim.model.model import Model
 from hemasim.models import UnknownModelError, get_model
 from hemasim.models.hematopoiesis.genotype import Genotype
 from hemasim.scenario.apheresis import apheresis_windows
+from hemasim.scenario.endpoint_requests import scenario_endpoints
 from hemasim.scenario.events import (
     Dose,
     DoseBasis,
@@ -310,6 +311,8 @@ class _Resolution:
             species=spec.species,
             genotypes=self.genotypes,
             start=start,
+            endpoints=scenario_endpoints(spec.endpoints, self.model, spec.transplants,
+                                         self.duration, self.error),
         )
 
     def subject(self) -> Subject:

@@ -236,6 +236,23 @@ class TransplantSpec(Spec):
                           "allogeneic in human scenarios, syngeneic in mouse ones.")
 
 
+class EndpointSpec(Spec):
+    """One item of ``endpoints``: a read-out's value on a given day, added to the run's
+    endpoint table (per patient, summarised over a cohort)."""
+
+    read_out: str = Field(description="A read-out or state of the model, e.g. 'ANC' or "
+                                      "'chimerism_neutrophils__donor'.",
+                          examples=["chimerism_neutrophils__donor"])
+    at: Time = Field(description="The day it is read, a time with a unit, counted from "
+                                 "'after'.", examples=["100 d"])
+    after: Literal["start", "graft"] = Field(
+        "start", description="Day zero of 'at': the start of the run, or the first graft's "
+                             "infusion (the clinical day +N after transplant).")
+    name: Annotated[str, AfterValidator(short_name)] | None = Field(
+        None, description="Column name in the endpoint table; default READ_OUT_day_N (with "
+                          "'_after_graft' when counted from the graft).")
+
+
 class ApheresisSpec(Spec):
     """One item of ``apheresis``: a leukapheresis collecting CD34+ cells from blood."""
 
@@ -316,6 +333,9 @@ class ScenarioFile(Spec):
         default_factory=list, description="Leukaphereses of the integrated model: CD34+ cells "
                                           "collected from blood (read-out "
                                           "CD34_collected_per_kg).")
+    endpoints: list[EndpointSpec] = Field(
+        default_factory=list, description="Read-outs on given days added to the endpoint "
+                                          "table, e.g. donor chimerism on day +100.")
     start: Literal["declared", "steady_state"] | None = Field(
         None, description="'steady_state' finds each patient's steady state before time zero "
                           "(the default when there are knockouts); "
