@@ -116,6 +116,9 @@ def test_a_run_no_patient_could_be_solved_writes_nothing_and_keeps_the_previous_
     assert "solver failed" in result.output and "nothing was written" in result.output
     assert "Traceback" not in result.output and "RuntimeWarning" not in result.output
     assert (out / "endpoints.csv").read_text() == before
+    # a streamed cohort has written its chunks, but says the same and exits 2
+    streamed = invoke("run", str(absurd), "--patients", "1001", "--out", str(tmp_path / "s"))
+    assert streamed.exit_code == 2 and "failed for all 1001 patients" in streamed.output
 
 
 def test_an_output_directory_that_cannot_be_created_is_refused_before_the_run(tmp_path):
@@ -199,6 +202,23 @@ def test_an_experiment_reruns_with_a_changed_parameter_against_the_same_referenc
         refused = invoke("experiment", "friberg2002-docetaxel", "-p", bad)
         assert refused.exit_code == 2 and phrase in refused.output, refused.output
         assert "Traceback" not in refused.output
+
+
+def test_a_run_takes_parameter_overrides_from_the_command_line(tmp_path):
+    # -p slope=20 must act as 'parameters: {slope: 20}' in the file: a deeper nadir
+    typical = invoke("run", "--out", str(tmp_path / "a"))
+    steeper = invoke("run", "-p", "slope=20", "--out", str(tmp_path / "b"))
+    assert typical.exit_code == steeper.exit_code == 0, steeper.output
+
+    def nadir(name: str) -> float:
+        return float(pd.read_csv(tmp_path / name / "endpoints.csv")["ANC_nadir"].iloc[0])
+
+    assert nadir("b") < 0.5 * nadir("a")
+    record = json.loads((tmp_path / "b" / "run.json").read_text())
+    assert record["parameters_changed"] == {"slope": 20.0}
+    refused = invoke("run", "-p", "slope=-1", "--out", str(tmp_path / "c"))
+    assert refused.exit_code == 2 and "parameters.slope" in refused.output
+    assert not (tmp_path / "c").exists()
 
 
 def test_validate_json_rows():

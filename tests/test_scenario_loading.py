@@ -388,6 +388,19 @@ def test_an_output_step_too_fine_for_memory_is_refused_before_the_run() -> None:
     assert scenario_from_yaml_text(text).output_step == pytest.approx(1 / 24)
 
 
+def test_command_line_parameters_override_the_files_own_and_survive_storing() -> None:
+    from hemasim.scenario.loading import scenario_text_with_parameters
+
+    text = HEADER + "parameters: {MTT: 90 h, gamma: 0.2}\n"
+    scenario = scenario_from_yaml_text(text, parameters={"MTT": "100 h", "slope": 9.0})
+    assert dict((n, v) for n, v, _ in scenario.parameters) == pytest.approx(
+        {"MTT": 100.0, "gamma": 0.2, "slope": 9.0})
+    stored = scenario_text_with_parameters(text, {"MTT": "100 h"})
+    assert scenario_from_yaml_text(stored).parameters == scenario_from_yaml_text(
+        text, parameters={"MTT": "100 h"}).parameters
+    assert scenario_text_with_parameters(text, {}) == text
+
+
 def test_a_window_value_outside_the_parameters_range_is_refused_as_an_override_is() -> None:
     # a negative thrombopoietin baseline in a window used to run with a division by zero
     error = problem_of(GENOTYPES.replace("genotypes: ", "") + "parameter_changes: "

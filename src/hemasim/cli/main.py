@@ -13,7 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from hemasim.cli.errors import fail, friendly
-from hemasim.cli.experiment_commands import experiment, experiments, validate
+from hemasim.cli.experiment_commands import (
+    experiment,
+    experiments,
+    parameter_changes,
+    validate,
+)
 from hemasim.cli.export_sbml import export_sbml_command
 from hemasim.cli.summarize import summarize
 
@@ -59,6 +64,11 @@ def run(
     resume: Annotated[Path | None, typer.Option(
         "--resume", help="Finish an interrupted large run in this directory.",
         show_default=False)] = None,
+    parameters: Annotated[list[str] | None, typer.Option(
+        "--parameter", "-p", help="Override a parameter of the scenario, NAME=VALUE: a "
+        "number in the parameter's unit or a quantity with its unit, e.g. 'slope=10' or "
+        "'MTT=100 h' (repeatable; checked as the file's 'parameters' are).",
+        show_default=False)] = None,
 ) -> None:
     """Simulate a scenario; write timecourse, endpoints, run.json and figure.png.
 
@@ -66,17 +76,25 @@ def run(
     streamed chunk by chunk into timecourse/ and endpoints/ partitions and can be resumed.
     """
     from hemasim import api
-    from hemasim.scenario.loading import default_scenario_path, load_scenario
+    from hemasim.scenario.loading import (
+        default_scenario_path,
+        load_scenario,
+        scenario_text_with_parameters,
+    )
     from hemasim.streaming import STREAM_ABOVE_PATIENTS
 
+    changes = parameter_changes(parameters)
     if resume is not None:
         if out is not None and out.resolve() != resume.resolve():
             fail(f"--out {out} and --resume {resume}: a resumed run stays in its directory")
+        if changes:
+            fail(f"--parameter and --resume {resume}: a resumed run keeps the parameters it "
+                 "started with")
         _resume_run(resume, scenario_file, patients, seed, chunk_size, workers, scheduler)
         return
     out = Path("hemasim-run") if out is None else out
     path = scenario_file if scenario_file is not None else default_scenario_path()
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, changes)
     model = api.model_for(scenario)
     patients = scenario.patients if patients is None else patients
     seed = scenario.seed if seed is None else seed
@@ -97,7 +115,8 @@ def run(
             streamed = _run_with_progress(
                 patients, 0, lambda advance: api.stream_cohort(
                     model, scenario, out, patients=patients, seed=seed,
-                    scenario_text=Path(path).read_text(encoding="utf-8"),
+                    scenario_text=scenario_text_with_parameters(
+                        Path(path).read_text(encoding="utf-8"), changes),
                     scenario_file=str(path), chunk_size=chunk_size, workers=workers,
                     scheduler=scheduler, progress=advance),
                 interrupted=out)
@@ -118,7 +137,7 @@ def run(
     if len(failures) == patients:
         fail(_nothing_solved(path, failures))
     table, summary = api.endpoint_tables(model, result, scenario)
-    _write_outputs(out, model, scenario, result, table, summary, elapsed, path)
+    _write_outputs(out, model, scenario, result, table, summary, elapsed, path, changes)
     _print_endpoints(model, table, summary, patients)
     for message in failures:
         console.print(f"[yellow]warning:[/] {message}")
@@ -184,6 +203,10 @@ def _resume_run(directory: Path, scenario_file, patients, seed, chunk_size, work
 
 
 def _report_streamed(model, streamed, elapsed: float) -> None:
+    if streamed.failed == streamed.patients:
+        fail(f"{streamed.path}: the solver failed for all {streamed.patients} patients, so the "
+             "run holds no results; a dose, graft, irradiation or parameter value far outside "
+             f"its usual range is the usual cause ({streamed.failures[0].split(' with ')[0]})")
     _print_endpoints(model, None, streamed.summary, streamed.patients)
     _print_fractions(streamed.fractions)
     if streamed.failed:
@@ -265,7 +288,8 @@ def _run_with_progress(total: int, done: int, work, interrupted: Path | None = N
             progress.stop()
 
 
-def _write_outputs(out, model, scenario, result, table, summary, elapsed, path) -> None:
+def _write_outputs(out, model, scenario, result, table, summary, elapsed, path,
+                   changes) -> None:
     from hemasim import api
     from hemasim.io.results import write_parquet
     from hemasim.io.run_directory import write_run_directory
@@ -287,7 +311,7 @@ def _write_outputs(out, model, scenario, result, table, summary, elapsed, path) 
     record["scenario"] = json.loads(record["scenario"])
     from hemasim.streaming import threshold_records
 
-    record.update(scenario_file=str(path),
+    record.update(scenario_file=str(path), parameters_changed=changes,
                   references=api.references_text(model),
                   endpoint_units=dict(zip(summary["endpoint"], summary["unit"], strict=True)),
                   thresholds=threshold_records(model))

@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 import xarray as xr
-import yaml
 
 from hemasim.experiments.target import Target, TargetResult
 
@@ -121,14 +120,9 @@ class Experiment:
         Raises:
             ScenarioError: an unknown parameter, a wrong unit or an implausible value.
         """
-        from hemasim.scenario.loading import load_scenario, scenario_from_dict
+        from hemasim.scenario.loading import load_scenario
 
-        path = self.scenario_path(file_name)
-        if not parameters:
-            return load_scenario(path)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data["parameters"] = {**(data.get("parameters") or {}), **parameters}
-        return scenario_from_dict(data, f"{file_name} with the changed parameters")
+        return load_scenario(self.scenario_path(file_name), parameters)
 
     def run(self, parameters: Mapping[str, str | float] | None = None) -> ExperimentOutcome:
         """Load each arm's scenario, simulate it with the default engine and compute the

@@ -83,11 +83,14 @@ class ScenarioError(ValueError):
 
 
 # -- entry points ---------------------------------------------------------------------------
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def load_scenario(path: str | os.PathLike[str],
+                  parameters: Mapping[str, str | float] | None = None) -> Scenario:
     """Read and check the scenario file at ``path``.
 
     Args:
         path: a YAML scenario file.
+        parameters: parameter name -> value overriding the file's ``parameters`` (a number
+            in the parameter's unit or text with a unit), checked as the file's are.
 
     Raises:
         ScenarioError: naming the file, the key and the problem.
@@ -103,15 +106,17 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise ScenarioError(source, "", "is not UTF-8 text") from None
     except OSError as error:
         raise ScenarioError(source, "", f"cannot be read ({error.strerror})") from None
-    return scenario_from_yaml_text(text, source)
+    return scenario_from_yaml_text(text, source, parameters)
 
 
-def scenario_from_yaml_text(text: str, source: str | None = None) -> Scenario:
+def scenario_from_yaml_text(text: str, source: str | None = None,
+                            parameters: Mapping[str, str | float] | None = None) -> Scenario:
     """Check a scenario given as YAML text.
 
     Args:
         text: the YAML document.
         source: where the text came from, used in error messages (a file name).
+        parameters: parameter overrides on top of the document's own (see ``load_scenario``).
 
     Raises:
         ScenarioError: naming the source, the key and the problem.
@@ -125,7 +130,27 @@ def scenario_from_yaml_text(text: str, source: str | None = None) -> Scenario:
     if data is None:
         raise ScenarioError(source, "", "the file is empty; expected a mapping with the keys "
                                         "name, model and duration at least")
-    return scenario_from_dict(data, source)
+    return scenario_from_dict(with_parameters(data, parameters), source)
+
+
+def with_parameters(data: Any, parameters: Mapping[str, str | float] | None) -> Any:
+    """A scenario document with ``parameters`` overriding its own ``parameters`` mapping
+    (anything that is not a mapping is returned as it is, for the checks to report)."""
+    own = data.get("parameters") if isinstance(data, Mapping) else None
+    if not parameters or not isinstance(data, Mapping) or not isinstance(own or {}, Mapping):
+        return data
+    return {**data, "parameters": {**(own or {}), **parameters}}
+
+
+def scenario_text_with_parameters(text: str, parameters: Mapping[str, str | float] | None
+                                  ) -> str:
+    """The YAML text of a scenario with ``parameters`` written into it (``text`` itself when
+    there are none), so that a stored scenario reloads with the same overrides."""
+    if not parameters:
+        return text
+    data = with_parameters(yaml.load(text, Loader=UniqueKeyLoader), parameters)
+    return ("# the scenario file with the command line's --parameter changes written in\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str | None = None) -> Scenario:
