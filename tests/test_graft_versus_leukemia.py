@@ -52,3 +52,19 @@ def test_allogeneic_donor_t_cells_clear_recipient_cells_and_spare_their_own():
     # the donor's own cells are not attacked: its stem cells only gain
     donor_hscs = {m: last(m, "HSC_Q__donor") + last(m, "HSC_A__donor") for m in results}
     assert donor_hscs["allogeneic"] > donor_hscs["syngeneic"]
+
+
+def test_only_the_grafts_own_t_cells_attack_not_those_the_donor_makes_later():
+    # A T-cell-depleted (sorted) graft infuses no mature T cells; the T cells its stem cells
+    # make mature in the recipient's thymus and are tolerant of its antigens, so an
+    # allogeneic sorted graft fares exactly as a syngeneic one.
+    sorted_graft = GRAFT.replace("mobilized_blood, dose: 5e6 cells/kg",
+                                 "sorted_hspc, dose: 1e6 cells/kg")
+    results = {}
+    for match in ("allogeneic", "syngeneic"):
+        scenario = scenario_from_yaml_text(sorted_graft % f", match: {match}")
+        results[match] = simulate(scenario_model(scenario), scenario)
+    made_later = trajectory(results["allogeneic"], "T__donor")[1][-1]
+    assert made_later > 0
+    host = {m: trajectory(results[m], "HSC_Q__host")[1][-1] for m in results}
+    assert host["allogeneic"] == pytest.approx(host["syngeneic"], rel=1e-6)

@@ -6,7 +6,8 @@ radiosensitivity groups are ``RADIATION_GROUPS`` of the integrated model). Fract
 independent (full repair between them), so n fractions of d survive as ``S(d)^n``.
 
 Transplant: the graft's stem and progenitor cells (composition from ``grafts.py``) are added
-to the donor genotype's blood pools, its T cells to the donor's T cells; homing, lodging in
+to the donor genotype's blood pools, the blood share of its T cells to the donor's T cells
+(the rest spread through the lymphoid organs, which the model does not hold); homing, lodging in
 free niches and engraftment are the model's own processes from then on.
 """
 
@@ -92,8 +93,15 @@ def _steady_state_sizes(model: Model) -> tuple[dict[str, float], float]:
 
 
 def transplant_jumps(key: str, spec: TransplantSpec, model: Model, weight_kg: float,
-                     time: TimeReader, error: ErrorFactory) -> list[StateJump]:
-    """The graft's cells added to the donor genotype's blood pools and T cells."""
+                     overrides: dict[str, float], time: TimeReader,
+                     error: ErrorFactory) -> list[StateJump]:
+    """The graft's cells added to the donor genotype's blood pools and T cells.
+
+    The graft's stem and progenitor cells enter the blood pools whole (they home from
+    there). Its T cells spread through the body's lymphoid organs as the host's do, so blood
+    keeps the blood share of them (``t_blood_fraction``, 2 % in man: Westermann & Pabst
+    1992); the model's T cells are those in blood.
+    """
     if model.name != "hematopoiesis":
         raise error(key, f"model '{model.name}' has no transplants; use the "
                          "'hematopoiesis' model")
@@ -127,8 +135,9 @@ def transplant_jumps(key: str, spec: TransplantSpec, model: Model, weight_kg: fl
         jumps.append(StateJump(species, at, "add",
                                cells * fraction * conversion_factor("cell", unit)))
     if source.t_cells_per_counted_cell > 0:
-        species = cell("T", spec.donor)
+        species = cell("T_GRAFT", spec.donor)
         unit = model.species_named(species).unit
+        in_blood = _typical(model, overrides)["t_blood_fraction"]
         jumps.append(StateJump(species, at, "add", cells * source.t_cells_per_counted_cell
-                               * conversion_factor("cell", unit)))
+                               * in_blood * conversion_factor("cell", unit)))
     return jumps

@@ -311,7 +311,8 @@ class _Resolution:
                                             overrides, self.time, self.error))
         for index, item in enumerate(spec.transplants):
             events.extend(transplant_jumps(f"transplants[{index}]", item, self.model,
-                                           subject.weight_kg, self.time, self.error))
+                                           subject.weight_kg, overrides, self.time,
+                                           self.error))
         for index, item in enumerate(spec.apheresis):
             events.extend(apheresis_windows(f"apheresis[{index}]", item, self.model,
                                             self.time, self.error))

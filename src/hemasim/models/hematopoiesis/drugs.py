@@ -20,7 +20,8 @@ Actions, all shared by every genotype:
   back at half once plasma methotrexate falls to 1e-8 M, whatever the dose), so its lethal
   fraction saturates: ``max * C / (C + C50)`` with C50 that threshold.
 * ``alkylating`` agents (cyclophosphamide, busulfan) add a cycle-independent kill
-  ``q * C`` (1/day) of every nucleated marrow population, quiescent HSCs included.
+  ``q * C`` (1/day) of every nucleated marrow population, quiescent HSCs included;
+  cyclophosphamide (``lymphotoxic``) also kills the resting blood lymphocytes.
 * ``gcsf`` drugs (filgrastim, pegfilgrastim) add to the G-CSF concentration the receptors
   see, and are cleared as G-CSF is (renal route plus neutrophil receptors).
 * ``il6`` (recombinant IL-6) adds to the IL-6 concentration.
@@ -62,6 +63,9 @@ class Drug(NamedTuple):
         effect_compartment: True when the effect follows an effect compartment.
         saturable_kill: True when the lethal fraction of divisions saturates with the
             concentration (``max * C / (C + C50)``) instead of rising linearly (``k * C``).
+        lymphotoxic: True for an alkylator that also kills resting blood lymphocytes (at
+            its marrow rate), as cyclophosphamide does; busulfan ablates the marrow but
+            spares lymphocytes, which is why conditioning pairs it with cyclophosphamide.
     """
 
     name: str
@@ -72,6 +76,7 @@ class Drug(NamedTuple):
     routes: tuple[str, ...]
     effect_compartment: bool = False
     saturable_kill: bool = False
+    lymphotoxic: bool = False
 
     @property
     def absorbed(self) -> bool:
@@ -102,7 +107,7 @@ DRUGS: tuple[Drug, ...] = (
     Drug("methotrexate", "methotrexate (antifolate, S phase)", "cycle_specific", "mg", 1,
          ("iv",), saturable_kill=True),
     Drug("cyclophosphamide", "cyclophosphamide (alkylating agent)", "alkylating", "mg", 0,
-         ("iv", "ip", "oral")),
+         ("iv", "ip", "oral"), lymphotoxic=True),
     Drug("busulfan", "busulfan (alkylating agent, depletes quiescent HSCs)", "alkylating",
          "mg", 0, ("iv", "ip", "oral")),
     Drug("filgrastim", "filgrastim (recombinant G-CSF)", "gcsf", "ug", 0, ("sc", "iv")),
@@ -126,6 +131,10 @@ ALKYLATOR_TARGETS = with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CLP", "BFU_E",
                                  "CFU_GM", "EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "BLAST",
                                  "B_PRE"))
 """Nucleated marrow populations hit by the cycle-independent alkylator kill."""
+
+LYMPHOCYTE_TARGETS = ("B_NF", "B", "T", "T_GRAFT", "NK")
+"""Blood lymphocytes, killed at rest by the lymphotoxic alkylators (cyclophosphamide): what
+makes cyclophosphamide conditioning immunosuppressive. Assumed: at the drug's marrow rate."""
 
 
 def division_rate_of(population: str) -> str:
@@ -295,12 +304,16 @@ def drug_signals() -> tuple[Observable, ...]:
     cycle = " + ".join(_lethal_fraction(d) for d in DRUGS if d.cytotoxic)
     alkylator = " + ".join(f"{d.name}_quiescent_kill * C_{d.name}"
                            for d in DRUGS if d.action == "alkylating")
+    lymphotoxic = " + ".join(f"{d.name}_quiescent_kill * C_{d.name}"
+                             for d in DRUGS if d.lymphotoxic)
     found += [
         Observable("cycle_kill", cycle, "1", "lethal fraction of divisions from "
                    "cytotoxic drugs (multiplies each population's division rate)",
                    reported=False),
         Observable("alkylator_kill", alkylator, "1/day", "cycle-independent kill rate from "
                    "alkylating agents", reported=False),
+        Observable("lymphocyte_kill", lymphotoxic, "1/day", "kill rate of resting blood "
+                   "lymphocytes from the lymphotoxic alkylators", reported=False),
     ]
     return tuple(found)
 
@@ -322,4 +335,7 @@ def kill_processes(cell_of: dict[str, str], g: str) -> tuple[Process, ...]:
     found += [Process(f"alkylator kill of {population} ({g})",
                       f"alkylator_kill * {cell_of[population]}", {cell_of[population]: -1})
               for population in ALKYLATOR_TARGETS]
+    found += [Process(f"lymphotoxic kill of {population} ({g})",
+                      f"lymphocyte_kill * {cell_of[population]}", {cell_of[population]: -1})
+              for population in LYMPHOCYTE_TARGETS]
     return tuple(found)

@@ -104,6 +104,9 @@ PHYSIOLOGY_SPECS: tuple[ParameterSpec, ...] = (
                   "before it dies or joins the mature pool"),
     ParameterSpec("b_blood_fraction", "1", "share of the body's peripheral B cells that is "
                   "in blood at any time (the rest is in spleen and lymph nodes)", FRACTION),
+    ParameterSpec("t_blood_fraction", "1", "share of the body's T cells that is in blood "
+                  "at any time: the share of a graft's infused T cells that stays in blood "
+                  "once they have spread through the lymphoid organs", FRACTION),
     ParameterSpec("b_marrow_survival", "1", "share of B-cell precursors that survive to "
                   "leave the marrow as B cells", FRACTION),
     ParameterSpec("t_cell_lifespan", "day", "mean lifespan of a T cell"),

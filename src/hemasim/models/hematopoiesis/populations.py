@@ -89,7 +89,10 @@ CELL_POPULATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("B_NF", BILLION, "blood", "newly formed (transitional) B cells, the blood's share",
      "b_newly_formed0"),
     ("B", BILLION, "blood", "mature B cells, the blood's share", "b_cells0"),
-    ("T", BILLION, "blood", "T cells", "t_cells0"),
+    ("T", BILLION, "blood", "T cells made in the body (thymic output), the blood's share",
+     "t_cells0"),
+    ("T_GRAFT", BILLION, "blood", "mature T cells infused with a graft, the blood's share",
+     "0"),
     ("NK", BILLION, "blood", "NK cells", "nk_cells0"),
 )
 
@@ -141,7 +144,7 @@ RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
                                "CFU_GM_B")),
     "precursor": ("EB1", "EB2", "EB3", "NP1", "NP2", "NP3", "MK1", "MK2", "MK3", "BLAST",
                   "B_PRE"),
-    "lymphocyte": ("B_NF", "B", "T", "NK"),
+    "lymphocyte": ("B_NF", "B", "T", "T_GRAFT", "NK"),
 }
 """Populations sharing one linear-quadratic radiosensitivity (``<group>_radiation_alpha``,
 ``<group>_radiation_beta``); mature red cells, platelets, neutrophils and monocytes are

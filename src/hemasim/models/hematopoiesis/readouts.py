@@ -45,7 +45,8 @@ def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     t = {name: total(name, genotypes) for name, *_ in CELL_POPULATIONS}
     readouts = [
         ("ANC", f"{t['NEU']} / blood_volume", "1e9/L", "absolute neutrophil count"),
-        ("lymphocytes", f"({t['B_NF']} + {t['B']} + {t['T']} + {t['NK']}) / blood_volume",
+        ("lymphocytes", f"({t['B_NF']} + {t['B']} + {t['T']} + {t['T_GRAFT']} + {t['NK']})"
+                        " / blood_volume",
          "1e9/L", "blood lymphocytes (B + T + NK)"),
         ("monocytes", f"{t['MONO']} / blood_volume", "1e9/L", "blood monocytes"),
         ("WBC", "ANC + lymphocytes + monocytes", "1e9/L", "white blood cells"),
@@ -97,7 +98,7 @@ def readouts(genotypes: tuple[Genotype, ...]) -> list[Observable]:
             for label, names in (("HSC", ("HSC_Q", "HSC_A")),
                                  ("marrow_progenitors", with_stages(BLAST_POOLS)),
                                  ("neutrophils", ("NEU",)),
-                                 ("B_cells", ("B_NF", "B")), ("T_cells", ("T",)),
+                                 ("B_cells", ("B_NF", "B")), ("T_cells", ("T", "T_GRAFT")),
                                  ("platelets", ("PLT",)), ("RBC", ("RBC",))):
                 own = " + ".join(cell(n, g.name) for n in names)
                 every = " + ".join(t[n] for n in names)

@@ -115,7 +115,9 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
     mk_mass = " + ".join(f"mpl__{g.name} * ({cell('MK1', g.name)} + {cell('MK2', g.name)} + "
                          f"{cell('MK3', g.name)})" for g in genotypes)
     marrow = nucleated_cells(MARROW_POOLS, genotypes)
-    alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T', g.name)}"
+    # only a graft's mature T cells: T cells made after the graft mature in the recipient's
+    # thymus and are tolerant of its antigens
+    alloreactive = " + ".join(f"(1 - recipient_antigens__{g.name}) * {cell('T_GRAFT', g.name)}"
                               for g in genotypes)
     blasts = blocked_progenitors(genotypes)
     blast_room = " + ".join(STEADY_STATE_SIZE[name][0] for name in BLAST_POOLS)
@@ -158,7 +160,7 @@ def _shared_signals(genotypes: tuple[Genotype, ...]) -> list[Observable]:
         ("Hb", f"{total('RBC', genotypes)} * mean_cell_hemoglobin / blood_volume", "g/dL",
          "hemoglobin"),
         ("alloreactive_t_cells", f"({alloreactive}) / t_cells0", "1",
-         "T cells of allogeneic donors (lacking the recipient's antigens) relative to the "
+         "infused T cells of allogeneic donors (lacking the recipient's antigens) relative to the "
          "healthy blood T-cell count"),
     ]
     return [*drug_signals(),
@@ -390,6 +392,8 @@ def _cell_processes(genotypes: tuple[Genotype, ...], g: str) -> list[Process]:
                 {c["B_NF"]: -1}),
         Process(f"B-cell death ({g})", f"{c['B']} / b_cell_lifespan", {c["B"]: -1}),
         Process(f"T-cell death ({g})", f"{c['T']} / t_cell_lifespan", {c["T"]: -1}),
+        Process(f"death of infused T cells ({g})", f"{c['T_GRAFT']} / t_cell_lifespan",
+                {c["T_GRAFT"]: -1}),
         Process(f"NK-cell death ({g})", f"{c['NK']} / nk_cell_lifespan", {c["NK"]: -1}),
         # injury: drugs and immune destruction (aplastic anemia)
         *kill_processes(c, g),
