@@ -49,6 +49,9 @@ def test_allogeneic_donor_t_cells_clear_recipient_cells_and_spare_their_own():
     # empty the host's niches and the donor takes over
     assert host_hscs["allogeneic"] < 0.2 * host_hscs["syngeneic"]
     assert donor_share["allogeneic"] > 50.0 > 5 * donor_share["syngeneic"]
+    # the recipient's own lymphocytes carry its antigens too: its T cells are cleared
+    host_t = {m: last(m, "T__host") for m in results}
+    assert host_t["allogeneic"] < 0.2 * host_t["syngeneic"]
     # the donor's own cells are not attacked: its stem cells only gain
     donor_hscs = {m: last(m, "HSC_Q__donor") + last(m, "HSC_A__donor") for m in results}
     assert donor_hscs["allogeneic"] > donor_hscs["syngeneic"]

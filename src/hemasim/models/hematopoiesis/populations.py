@@ -134,9 +134,13 @@ BLAST_POOLS = ("MPP", "CMP", "CFU_GM")
 """Stem-like and progenitor pools where a maturation-blocked clone's blasts accumulate (pool
 names: ``with_stages`` gives their populations)."""
 
-ALLOREACTIVE_TARGETS = (*with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")), "BLAST")
-"""Marrow stem and progenitor pools (CD34+, where leukemic stem-like cells sit) and leukemic
-blasts, which an allogeneic donor's T cells attack when they carry the recipient's antigens."""
+ALLOREACTIVE_TARGETS = (*with_stages(("HSC_Q", "HSC_A", "MPP", "CMP", "CFU_GM")), "BLAST",
+                        "B_NF", "B", "T", "NK")
+"""Cells an allogeneic donor's T cells attack when they carry the recipient's antigens: the
+marrow stem and progenitor pools (CD34+, where leukemic stem-like cells sit), leukemic blasts
+and the recipient's long-lived lymphocytes (minor antigens such as HA-1 are carried by
+hematopoietic cells; donor lymphocyte infusions turn mixed T-cell chimerism into full donor
+chimerism this way)."""
 
 RADIATION_GROUPS: dict[str, tuple[str, ...]] = {
     "stem": ("HSC_Q", "HSC_A", "HSC_B", "MPP", "MPP_B"),
