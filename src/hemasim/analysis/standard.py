@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hemasim.analysis.endpoints import Endpoint
 from hemasim.model.model import Model
+
+if TYPE_CHECKING:
+    from hemasim.scenario.events import Scenario
 
 
 def _slug(text: str) -> str:
@@ -89,7 +94,7 @@ def standard_endpoints(model: Model) -> list[Endpoint]:
     return endpoints
 
 
-def run_endpoints(model: Model, scenario=None) -> list[Endpoint]:
+def run_endpoints(model: Model, scenario: Scenario | None = None) -> list[Endpoint]:
     """The endpoints of a run: the model's standard ones, then the scenario's own
     (``Scenario.endpoints``: requested read-outs on given days, engraftment and chimerism
     counted from a graft)."""

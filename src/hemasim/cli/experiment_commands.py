@@ -16,36 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hemasim.cli.errors import fail, friendly
+from hemasim.cli.errors import friendly
+from hemasim.cli.parameter_option import PARAMETER_HELP, parameter_changes, titled
 
 console = Console()
-
-PARAMETER_HELP = ("Change a parameter in every arm, NAME=VALUE: a number in the parameter's "
-                  "unit or a quantity with its unit, e.g. 'progenitor_density_feedback=8' or "
-                  "'tpo_baseline=100 pg/mL' (repeatable). The published references stay.")
-
-
-def parameter_changes(texts: list[str] | None) -> dict[str, str | float]:
-    """``NAME=VALUE`` options as name -> value (a float, or text with a unit)."""
-    changes: dict[str, str | float] = {}
-    for text in texts or ():
-        name, separator, value = (part.strip() for part in text.partition("="))
-        if not separator or not name or not value:
-            fail(f"--parameter {text!r}: expected NAME=VALUE, e.g. "
-                 "'progenitor_density_feedback=8' or 'tpo_baseline=100 pg/mL'")
-        if name in changes:
-            fail(f"--parameter {text!r}: '{name}' is given twice")
-        try:
-            changes[name] = float(value)
-        except ValueError:
-            changes[name] = value
-    return changes
-
-
-def _changed(changes: dict[str, str | float]) -> str:
-    return ", ".join(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
-                     for name, value in changes.items())
-
 
 def _format(value: float | None) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -92,8 +66,7 @@ def experiment(
     with console.status(f"Running {chosen.name}..."):
         outcome = chosen.run(changes)
     rows = [r.as_row() for r in outcome.target_results()]
-    title = f"{chosen.name}: {chosen.title}"
-    _print_validation(rows, title=f"{title} (changed: {_changed(changes)})" if changes else title)
+    _print_validation(rows, title=titled(f"{chosen.name}: {chosen.title}", changes))
     _print_predictions(outcome.prediction_rows())
     if out is not None:
         _write_experiment(out, outcome, rows, changes)
@@ -179,9 +152,8 @@ def validate(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
     else:
-        title = "Validation against published references"
-        _print_validation(rows, title=f"{title} (changed: {_changed(changes)})" if changes
-                          else title)
+        _print_validation(rows, title=titled("Validation against published references",
+                                             changes))
         passed = sum(row["pass"] for row in rows)
         console.print(f"{passed} of {len(rows)} targets pass")
     if not all(row["pass"] for row in rows):

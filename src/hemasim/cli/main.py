@@ -13,13 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hemasim.cli.errors import fail, friendly
-from hemasim.cli.experiment_commands import (
-    experiment,
-    experiments,
-    parameter_changes,
-    validate,
-)
+from hemasim.cli.experiment_commands import experiment, experiments, validate
 from hemasim.cli.export_sbml import export_sbml_command
+from hemasim.cli.parameter_option import parameter_changes
 from hemasim.cli.summarize import summarize
 
 app = typer.Typer(
