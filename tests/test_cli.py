@@ -197,6 +197,13 @@ def test_an_experiment_reruns_with_a_changed_parameter_against_the_same_referenc
     result = invoke("experiment", "friberg2002-docetaxel", "-p", "MTT=100 h", "--out", str(out))
     assert "changed: MTT = 100 h" in result.output
     assert json.loads((out / "run.json").read_text())["parameters_changed"] == {"MTT": "100 h"}
+    # validate applies a change where the experiment's model has the parameter: a
+    # hematopoiesis parameter leaves the Friberg rows as they were; a typo is refused
+    mixed = invoke("validate", "--json", "-e", "friberg2002-docetaxel", "-e",
+                   "steady-state-mouse", "-p", "hsc_quiescent_fraction=0.7")
+    assert next(r for r in json.loads(mixed.output) if r["id"] == "CH-1 nadir") == typical
+    typo = invoke("validate", "-e", "friberg2002-docetaxel", "-p", "slop=3")
+    assert typo.exit_code == 2 and "did you mean 'slope'" in typo.output
     for bad, phrase in (("slope", "expected NAME=VALUE"), ("slop=3", "did you mean 'slope'"),
                         ("slope=-1", "plausible range"), ("slope=3 mg", "is a mass")):
         refused = invoke("experiment", "friberg2002-docetaxel", "-p", bad)

@@ -71,7 +71,8 @@ def index() -> str:
              "NAME` runs one. Either reruns with a parameter changed against the same "
              "references, `--parameter NAME=VALUE` (repeatable): `hemasim experiment mouse-bmt "
              "-p progenitor_density_feedback=8` shows what a hypothesis does to each target, "
-             "and `hemasim validate -p ...` which targets it keeps, gains or loses.", "",
+             "and `hemasim validate -p ...` which targets it keeps, gains or loses (each change "
+             "acts on the experiments whose models have that parameter).", "",
              "| experiment | what it reproduces |", "|---|---|"]
     lines += [f"| [{name}]({name}.md) | {experiment.title} |"
               for name, experiment in EXPERIMENTS.items() if not name.startswith("steady")]

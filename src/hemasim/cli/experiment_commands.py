@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hemasim.cli.errors import friendly
+from hemasim.cli.errors import fail, friendly
 from hemasim.cli.parameter_option import PARAMETER_HELP, parameter_changes, titled
 
 console = Console()
@@ -97,6 +97,25 @@ def _write_experiment(out: Path, outcome, rows, changes: dict[str, str | float])
     write_run_directory(out, writers, record)
 
 
+def _applicable_changes(chosen, changes: dict[str, str | float]
+                        ) -> dict[str, dict[str, str | float]]:
+    """Experiment name -> the changes its models have parameters for: a hematopoiesis
+    parameter leaves the Friberg experiments as they are. A name no chosen experiment's model
+    has is refused (a typo must not pass as a hypothesis with no effect)."""
+    if not changes:
+        return {experiment.name: {} for experiment in chosen}
+    from hemasim.model.expressions import suggest
+
+    known = {experiment.name: experiment.parameter_names() for experiment in chosen}
+    everywhere = set().union(*known.values())
+    for name in changes:
+        if name not in everywhere:
+            fail(f"--parameter {name}: no chosen experiment's model has a parameter "
+                 f"'{name}'{suggest(name, sorted(everywhere))}")
+    return {experiment.name: {name: value for name, value in changes.items()
+                              if name in known[experiment.name]} for experiment in chosen}
+
+
 def _print_predictions(rows: list[dict]) -> None:
     if not rows:
         return
@@ -139,6 +158,7 @@ def validate(
     chosen = [get_experiment(name) for name in dict.fromkeys(names)] if names else list(
         EXPERIMENTS.values())
     changes = parameter_changes(parameters)
+    applied = _applicable_changes(chosen, changes)
     rows = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(),
@@ -147,7 +167,8 @@ def validate(
         task = progress.add_task("validating", total=len(chosen))
         for experiment in chosen:
             progress.update(task, description=f"validating {experiment.name}")
-            rows += [r.as_row() for r in experiment.run(changes).target_results()]
+            rows += [r.as_row() for r in
+                     experiment.run(applied[experiment.name]).target_results()]
             progress.advance(task)
     if as_json:
         typer.echo(json.dumps(rows, indent=2))

@@ -124,6 +124,13 @@ class Experiment:
 
         return load_scenario(self.scenario_path(file_name), parameters)
 
+    def parameter_names(self) -> set[str]:
+        """Names of the parameters of the models its arms run (what ``run`` can change)."""
+        from hemasim.models import scenario_model
+
+        return {name for _, file_name in self.arm_files()
+                for name in scenario_model(self.arm_scenario(file_name)).parameter_names}
+
     def run(self, parameters: Mapping[str, str | float] | None = None) -> ExperimentOutcome:
         """Load each arm's scenario, simulate it with the default engine and compute the
         read-outs.
