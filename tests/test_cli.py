@@ -228,6 +228,23 @@ def test_a_run_takes_parameter_overrides_from_the_command_line(tmp_path):
     assert not (tmp_path / "c").exists()
 
 
+def test_a_change_reaches_only_the_arms_whose_model_has_the_parameter():
+    # adamiak2017 pairs the integrated mouse model with the transwell cell-line model
+    from hemasim.experiments.experiment import Experiment
+
+    mixed = Experiment(name="mixed", title="", description="",
+                       scenario_file="friberg2002-docetaxel.yaml", targets=(),
+                       readouts=lambda results: {},
+                       arms=(("transwell", "transwell-control.yaml"),))
+    outcome = mixed.run({"slope": 20.0})
+    scenarios = {label: json.loads(result.attrs["scenario"])
+                 for label, result in outcome.arms.items()}
+    assert scenarios["main"]["parameters"] == [["slope", 20.0, None]]
+    assert "slope" not in {name for name, *_ in scenarios["transwell"]["parameters"]}
+    with pytest.raises(ValueError, match="unknown parameter 'slop'"):
+        mixed.run({"slop": 20.0})
+
+
 def test_validate_json_rows():
     result = invoke("validate", "--json")
     rows = json.loads(result.output)

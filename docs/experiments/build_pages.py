@@ -72,7 +72,7 @@ def index() -> str:
              "references, `--parameter NAME=VALUE` (repeatable): `hemasim experiment mouse-bmt "
              "-p progenitor_density_feedback=8` shows what a hypothesis does to each target, "
              "and `hemasim validate -p ...` which targets it keeps, gains or loses (each change "
-             "acts on the experiments whose models have that parameter).", "",
+             "acts on the experiments, and the arms, whose models have that parameter).", "",
              "| experiment | what it reproduces |", "|---|---|"]
     lines += [f"| [{name}]({name}.md) | {experiment.title} |"
               for name, experiment in EXPERIMENTS.items() if not name.startswith("steady")]

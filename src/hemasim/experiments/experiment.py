@@ -124,25 +124,42 @@ class Experiment:
 
         return load_scenario(self.scenario_path(file_name), parameters)
 
-    def parameter_names(self) -> set[str]:
-        """Names of the parameters of the models its arms run (what ``run`` can change)."""
+    def arm_parameter_names(self) -> dict[str, set[str]]:
+        """Arm scenario file -> names of the parameters of the model that arm runs."""
         from hemasim.models import scenario_model
 
-        return {name for _, file_name in self.arm_files()
-                for name in scenario_model(self.arm_scenario(file_name)).parameter_names}
+        return {file_name: set(scenario_model(self.arm_scenario(file_name)).parameter_names)
+                for _, file_name in self.arm_files()}
+
+    def parameter_names(self) -> set[str]:
+        """Names of the parameters of the models its arms run (what ``run`` can change)."""
+        return set().union(*self.arm_parameter_names().values())
 
     def run(self, parameters: Mapping[str, str | float] | None = None) -> ExperimentOutcome:
         """Load each arm's scenario, simulate it with the default engine and compute the
         read-outs.
 
         Args:
-            parameters: parameter name -> value applied to every arm on top of its scenario
-                (a what-if against the same published references); default none.
+            parameters: parameter name -> value applied on top of each arm's scenario (a
+                what-if against the same published references); an arm whose model lacks a
+                parameter that another arm's model has runs without it (an experiment can
+                pair an in-vitro model with the integrated one); default none.
+
+        Raises:
+            ScenarioError: a parameter no arm's model has, a wrong unit or an implausible
+                value.
         """
         from hemasim.models import scenario_model
         from hemasim.solve.simulate import simulate
 
-        scenarios = {label: self.arm_scenario(file_name, parameters)
+        per_arm = {file_name: parameters for _, file_name in self.arm_files()}
+        if parameters:
+            known = self.arm_parameter_names()
+            anywhere = set().union(*known.values())
+            per_arm = {file_name: {name: value for name, value in parameters.items()
+                                   if name in names or name not in anywhere}
+                       for file_name, names in known.items()}  # unknown anywhere: refused
+        scenarios = {label: self.arm_scenario(file_name, per_arm[file_name])
                      for label, file_name in self.arm_files()}  # all checked before any run
         results = {label: simulate(scenario_model(scenario), scenario)
                    for label, scenario in scenarios.items()}
