@@ -7,24 +7,17 @@ script or CI can use the exit status.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hemasim.cli.console import NAME_COLUMN, console, make_console
+from hemasim.cli.console import format_value as _format
 from hemasim.cli.errors import fail, friendly
 from hemasim.cli.parameter_option import PARAMETER_HELP, parameter_changes, titled
-
-console = Console()
-
-def _format(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return f"{value:.4g}"
 
 
 @friendly
@@ -121,7 +114,7 @@ def _print_predictions(rows: list[dict]) -> None:
         return
     grid = Table(title="Model predictions (no published value to compare with)")
     for name in ("id", "observable", "model", "direction", "rationale"):
-        grid.add_column(name, justify="right" if name == "model" else "left")
+        grid.add_column(name, justify="right" if name == "model" else "left", **NAME_COLUMN)
     for row in rows:
         grid.add_row(row["id"], row["observable"], _format(row["model"]), row["direction"],
                      row["rationale"])
@@ -131,7 +124,7 @@ def _print_predictions(rows: list[dict]) -> None:
 def _print_validation(rows: list[dict], title: str) -> None:
     grid = Table(title=title)
     for name in ("id", "experiment", "observable", "reference", "model", "pass"):
-        grid.add_column(name, justify="right" if name == "model" else "left")
+        grid.add_column(name, justify="right" if name == "model" else "left", **NAME_COLUMN)
     for row in rows:
         verdict = "[green]pass[/]" if row["pass"] else "[red]FAIL[/]"
         grid.add_row(row["id"], row["experiment"], row["observable"], row["reference"],
@@ -162,7 +155,7 @@ def validate(
     rows = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+                        console=make_console(stderr=True), transient=True)
     with progress:
         task = progress.add_task("validating", total=len(chosen))
         for experiment in chosen:

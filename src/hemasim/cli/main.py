@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from hemasim.cli.console import NAME_COLUMN, console
+from hemasim.cli.console import format_value as _format
 from hemasim.cli.errors import fail, friendly
 from hemasim.cli.experiment_commands import experiment, experiments, validate
 from hemasim.cli.export_sbml import export_sbml_command
@@ -25,13 +26,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-
-
-def _format(value: float) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return f"{value:.4g}"
 
 
 @app.command()
@@ -220,7 +214,8 @@ def _print_fractions(fractions) -> None:
         return
     grid = Table(title="Patients meeting a threshold")
     for name in ("condition", "meaning", "patients", "of", "fraction"):
-        grid.add_column(name, justify="left" if name in ("condition", "meaning") else "right")
+        grid.add_column(name, justify="left" if name in ("condition", "meaning") else "right",
+                        **NAME_COLUMN)
     for row in fractions.itertuples(index=False):
         grid.add_row(row.condition, row.label, str(row.meeting), str(row.n),
                      _format(row.fraction))
@@ -333,7 +328,7 @@ def _json_number(value):
 def _print_endpoints(model, table, summary, patients: int) -> None:
     if patients == 1:
         grid = Table(title=f"Endpoints ({model.name}, typical patient)")
-        grid.add_column("endpoint")
+        grid.add_column("endpoint", **NAME_COLUMN)
         grid.add_column("value", justify="right")
         grid.add_column("unit")
         units = dict(zip(summary["endpoint"], summary["unit"], strict=True))
@@ -344,8 +339,9 @@ def _print_endpoints(model, table, summary, patients: int) -> None:
     else:
         grid = Table(title=f"Endpoints ({model.name}, {patients} patients: median and "
                      f"90 % band)")
-        for name in ("endpoint", "median", "5 %", "95 %", "unit", "n"):
-            grid.add_column(name, justify="left" if name in ("endpoint", "unit") else "right")
+        grid.add_column("endpoint", **NAME_COLUMN)
+        for name in ("median", "5 %", "95 %", "unit", "n"):
+            grid.add_column(name, justify="left" if name == "unit" else "right")
         for row in summary.itertuples(index=False):
             grid.add_row(row.endpoint, _format(row.median), _format(row.p05),
                          _format(row.p95), row.unit, str(row.n))
@@ -407,7 +403,7 @@ def steady_state_command(
         return
     grid = Table(title=f"Steady state of {model.title}")
     for column in ("read-out", "value", "unit", "normal range", "", "source"):
-        grid.add_column(column)
+        grid.add_column(column, **NAME_COLUMN)
     for row in rows:
         normal = ("-" if row["normal_low"] is None
                   else f"{row['normal_low']:g}-{row['normal_high']:g}")

@@ -34,7 +34,9 @@ def summarize(
         stored_patients,
         threshold_fractions,
     )
-    from hemasim.cli.main import _format, _print_fractions, console
+    from hemasim.cli.console import NAME_COLUMN, console
+    from hemasim.cli.console import format_value as _format
+    from hemasim.cli.main import _print_fractions
 
     try:
         cohort = open_cohort(run_directory, allow_partial=partial)
@@ -56,8 +58,9 @@ def summarize(
     state = "" if cohort.complete else f", UNFINISHED: {rows} of {planned} patients so far"
     grid = Table(title=f"Endpoints of {run_directory} ({cohort.record.get('model', '?')}, "
                        f"{rows} patients{state})")
-    for name in ("endpoint", "median", "5 %", "95 %", "mean", "unit", "n"):
-        grid.add_column(name, justify="left" if name in ("endpoint", "unit") else "right")
+    grid.add_column("endpoint", **NAME_COLUMN)
+    for name in ("median", "5 %", "95 %", "mean", "unit", "n"):
+        grid.add_column(name, justify="left" if name == "unit" else "right")
     for row in summary.itertuples(index=False):
         grid.add_row(row.endpoint, _format(row.median), _format(row.p05), _format(row.p95),
                      _format(row.mean), row.unit, str(row.n))
