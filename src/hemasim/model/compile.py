@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import sympy
 
+from hemasim.build_cache import cached_value
 from hemasim.model.declaration import Derived
 from hemasim.model.expressions import names_in, parse_expression
 from hemasim.model.model import Model, ModelError
@@ -117,20 +119,16 @@ def compile_model(model: Model) -> CompiledModel:
     """Turn a checked model into numbered symbolic equations.
 
     The equations depend only on the model's structure (parameters enter as inputs), so
-    models that differ only in parameter values share one compilation.
+    models that differ only in parameter values share one compilation, in this process and,
+    through ``build_cache``, in later ones.
     """
     compiled = _compile_structure(model.structure_hash, model)
     if compiled.model is model:
         return compiled
     # Same equations by position; the names are this model's.
-    dosed = tuple(dict.fromkeys(target.species for target in model.dosing))
-    parameter_names = (*model.parameter_names, *(INFUSION_PREFIX + name for name in dosed),
-                       *(d.name for d in model.derived))
-    first_infusion = len(model.parameters)
-    return dataclasses.replace(
-        compiled, model=model, species_names=model.species_names,
-        parameter_names=parameter_names,
-        infusion_index={name: first_infusion + k for k, name in enumerate(dosed)})
+    parameter_names, infusion_index, _, _ = _symbols(model)
+    return dataclasses.replace(compiled, model=model, species_names=model.species_names,
+                               parameter_names=parameter_names, infusion_index=infusion_index)
 
 
 _STRUCTURES: dict[str, CompiledModel] = {}
@@ -140,18 +138,50 @@ def _compile_structure(key: str, model: Model) -> CompiledModel:
     if key not in _STRUCTURES:
         if len(_STRUCTURES) >= 32:
             _STRUCTURES.pop(next(iter(_STRUCTURES)))
-        _STRUCTURES[key] = _compile(model)
+        equations = cached_value("equations", key, equation_sources(),
+                                 lambda: _derive_equations(model))
+        _STRUCTURES[key] = _assemble(model, equations)
     return _STRUCTURES[key]
 
 
-def _compile(model: Model) -> CompiledModel:
-    species = model.species
+def equation_sources() -> tuple[Path, ...]:
+    """The code the equations come from: part of the key of every ``build_cache`` entry made
+    from them."""
+    from hemasim import units
+    from hemasim.model import expressions
+
+    return Path(__file__), Path(expressions.__file__), Path(units.__file__)
+
+
+def _symbols(model: Model) -> tuple[tuple[str, ...], dict[str, int], tuple, tuple]:
+    """Parameter vector names, the infusion-rate index of each dosed species, and the
+    numbered state (``y_i``) and parameter (``p_j``) symbols."""
     dosed = tuple(dict.fromkeys(target.species for target in model.dosing))
-    derived_names = tuple(d.name for d in model.derived)
     parameter_names = (*model.parameter_names, *(INFUSION_PREFIX + name for name in dosed),
-                       *derived_names)
-    y = tuple(sympy.Symbol(f"y_{i}") for i in range(len(species)))
+                       *(d.name for d in model.derived))
+    infusion_index = {name: len(model.parameters) + k for k, name in enumerate(dosed)}
+    y = tuple(sympy.Symbol(f"y_{i}") for i in range(len(model.species)))
     p = tuple(sympy.Symbol(f"p_{j}") for j in range(len(parameter_names)))
+    return parameter_names, infusion_index, y, p
+
+
+def _assemble(model: Model, equations: tuple) -> CompiledModel:
+    """A compiled model from its equations (``_derive_equations``) and the model's names."""
+    derived, rhs, jacobian, initial, observables = equations
+    parameter_names, infusion_index, y, p = _symbols(model)
+    return CompiledModel(derived=derived, model=model, species_names=model.species_names,
+                         parameter_names=parameter_names, state_symbols=y,
+                         parameter_symbols=p, rhs=rhs, jacobian=jacobian, initial=initial,
+                         observables=observables, infusion_index=infusion_index)
+
+
+def _derive_equations(model: Model) -> tuple:
+    """The symbolic equations in numbered symbols: derived-quantity formulas, right-hand
+    side, Jacobian entries ``(row, column, expression)``, initial states and observables.
+    Seconds of sympy for the integrated model (the Jacobian's derivatives most of it)."""
+    species = model.species
+    parameter_names, infusion_index, y, p = _symbols(model)
+    derived_names = tuple(d.name for d in model.derived)
 
     # Each named symbol in coherent base units, expressed through the numbered symbols.
     in_base: dict[sympy.Symbol, sympy.Expr] = {}
@@ -185,10 +215,7 @@ def _compile(model: Model) -> CompiledModel:
             i = index[name]
             scale = 1.0 / base_factor(f"({species[i].unit})/{TIME_UNIT}")
             derivative[i] += sympy.Float(coefficient * scale) * rate
-    infusion_index = {}
-    for k, name in enumerate(dosed):
-        j = len(model.parameters) + k
-        infusion_index[name] = j
+    for name, j in infusion_index.items():
         derivative[index[name]] += p[j]
     # Top-level expansion only: it merges the terms of each derivative without multiplying
     # out the nested signal expressions (a deep expansion grows combinatorially with them).
@@ -212,16 +239,4 @@ def _compile(model: Model) -> CompiledModel:
         expr / base_factor(o.unit) for expr, o in zip(observable_base, model.observables,
                                                       strict=True)
     )
-    return CompiledModel(
-        derived=tuple(derived_formulas),
-        model=model,
-        species_names=model.species_names,
-        parameter_names=parameter_names,
-        state_symbols=y,
-        parameter_symbols=p,
-        rhs=rhs,
-        jacobian=tuple(jacobian),
-        initial=initial,
-        observables=observables,
-        infusion_index=infusion_index,
-    )
+    return tuple(derived_formulas), rhs, tuple(jacobian), initial, observables

@@ -15,10 +15,12 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import sympy
 
+from hemasim.build_cache import is_marked, mark
 from hemasim.model.declaration import (
     Correlation,
     Derived,
@@ -373,7 +375,17 @@ _SOUND_EXPRESSIONS: set[str] = set()
 The check depends only on the equations and units, which the structure hash covers (names
 enter by position), so a model that differs from a checked one in parameter values or names
 (every ``with_parameters`` override, every renamed genotype) is not checked again; the
-check takes tens of seconds on the two-genotype transplant models."""
+check takes tens of seconds on the two-genotype transplant models. A structure that passed is
+also marked on disk (``build_cache``), so later processes skip the check too."""
+
+
+def _sound_entry(key: str) -> tuple[str, str, tuple[Path, ...]]:
+    """The on-disk marker of a structure whose expressions check (``build_cache``): it is
+    keyed by the code that checks them (this module, the expression parser, the units)."""
+    from hemasim import units
+    from hemasim.model import expressions
+
+    return "sound", key, (Path(__file__), Path(expressions.__file__), Path(units.__file__))
 
 
 def _structure_key(model: Model) -> str | None:
@@ -390,11 +402,14 @@ def check_model(model: Model) -> list[str]:
     units = _check_units(model, problems)
     _check_parameters(model, problems)
     key = _structure_key(model) if not problems else None
+    if key is not None and key not in _SOUND_EXPRESSIONS and is_marked(*_sound_entry(key)):
+        _SOUND_EXPRESSIONS.add(key)
     if key is None or key not in _SOUND_EXPRESSIONS:
         before = len(problems)
         _check_expressions(model, units, problems)
         if key is not None and len(problems) == before:
             _SOUND_EXPRESSIONS.add(key)
+            mark(*_sound_entry(key))
     _check_variability(model, problems)
     _check_dosing(model, problems)
     return problems

@@ -31,22 +31,11 @@ from types import ModuleType
 import sympy
 from sympy.printing.pycode import pycode
 
+from hemasim.build_cache import cache_directory
 from hemasim.model.compile import CompiledModel
 
 KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
 GENERATOR_VERSION = "4"
-
-
-def cache_directory() -> Path:
-    """Where generated modules and numba's machine code live.
-
-    ``HEMASIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/hemasim`` or ``~/.cache/hemasim``.
-    """
-    configured = os.environ.get("HEMASIM_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hemasim"
 
 
 @dataclass(frozen=True)

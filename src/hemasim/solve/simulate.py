@@ -13,7 +13,6 @@ import json
 import math
 
 import numpy as np
-import sympy
 import xarray as xr
 
 from hemasim.model.compile import CompiledModel, compile_model
@@ -22,6 +21,7 @@ from hemasim.result import make_result
 from hemasim.scenario.events import Scenario
 from hemasim.solve.cohort import sample_parameters
 from hemasim.solve.methods import Rodas4, ScipyReference
+from hemasim.solve.numpy_functions import numpy_functions
 from hemasim.solve.schedule import Schedule, build_schedule
 
 STATUS_TEXT = {
@@ -57,34 +57,9 @@ def apply_overrides(model: Model, scenario: Scenario) -> Model:
     return model.with_parameters(**{name: value for name, value, _ in scenario.parameters})
 
 
-def _numpy_functions(compiled: CompiledModel):
-    """numpy functions of a compiled model, shared by models of the same structure."""
-    key = compiled.model.structure_hash
-    if key not in _NUMPY_FUNCTIONS:
-        _NUMPY_FUNCTIONS[key] = _lambdify(compiled)
-    return _NUMPY_FUNCTIONS[key]
-
-
-_NUMPY_FUNCTIONS: dict[str, tuple] = {}
-
-
-def _lambdify(compiled: CompiledModel):
-    """numpy functions (each returning a list) of the initial states, the observables, the
-    right-hand side and the Jacobian's entries. Common subexpressions are shared (``cse``):
-    without it, printing a two-genotype model's Jacobian took minutes."""
-    arguments = [*compiled.state_symbols, *compiled.parameter_symbols]
-    initial = sympy.lambdify(compiled.parameter_symbols, list(compiled.initial), "numpy",
-                             cse=True)
-    observables = sympy.lambdify(arguments, list(compiled.observables), "numpy", cse=True)
-    rhs = sympy.lambdify(arguments, list(compiled.rhs), "numpy", cse=True)
-    jacobian = sympy.lambdify(arguments, [e for _, _, e in compiled.jacobian], "numpy",
-                              cse=True)
-    return initial, observables, rhs, jacobian
-
-
 def initial_states(compiled: CompiledModel, parameters: np.ndarray) -> np.ndarray:
     """Initial state per patient (patients x states) from full parameter vectors."""
-    initial, _, _, _ = _numpy_functions(compiled)
+    initial, _, _, _ = numpy_functions(compiled)
     columns = [np.broadcast_to(np.asarray(value, dtype=float), parameters.shape[:1])
                for value in initial(*parameters.T)]
     return np.ascontiguousarray(np.stack(columns, axis=1))
@@ -114,7 +89,7 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
         columns: observables to keep, in this order (default: all).
         out: array (patients, times, len(columns)) to write into (default: a new one).
     """
-    _, observables, _, _ = _numpy_functions(compiled)
+    _, observables, _, _ = numpy_functions(compiled)
     columns = list(range(len(compiled.observables))) if columns is None else list(columns)
     values = np.empty((*states.shape[:2], len(columns))) if out is None else out
     if not columns:
@@ -166,7 +141,7 @@ def _solve_scipy(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
                  method: ScipyReference) -> tuple[np.ndarray, np.ndarray]:
     from scipy.integrate import solve_ivp
 
-    _, _, rhs, jacobian = _numpy_functions(compiled)
+    _, _, rhs, jacobian = numpy_functions(compiled)
     entries = compiled.jacobian_pattern()
     n = compiled.n_states
     times = schedule.output_times

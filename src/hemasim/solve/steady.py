@@ -36,9 +36,9 @@ class SteadyStateSolution:
 def jacobian_matrices(compiled: CompiledModel, states: np.ndarray,
                       parameters: np.ndarray) -> np.ndarray:
     """Dense Jacobians d(dy/dt)/dy, (patients, states, states), at the given points."""
-    from hemasim.solve.simulate import _numpy_functions
+    from hemasim.solve.numpy_functions import numpy_functions
 
-    _, _, _, jacobian = _numpy_functions(compiled)
+    _, _, _, jacobian = numpy_functions(compiled)
     n = compiled.n_states
     values = jacobian(*states.T, *parameters.T)
     matrices = np.zeros((states.shape[0], n, n))
@@ -50,9 +50,9 @@ def jacobian_matrices(compiled: CompiledModel, states: np.ndarray,
 def derivatives(compiled: CompiledModel, states: np.ndarray,
                 parameters: np.ndarray) -> np.ndarray:
     """dy/dt, (patients, states), at the given points."""
-    from hemasim.solve.simulate import _numpy_functions
+    from hemasim.solve.numpy_functions import numpy_functions
 
-    _, _, rhs, _ = _numpy_functions(compiled)
+    _, _, rhs, _ = numpy_functions(compiled)
     values = rhs(*states.T, *parameters.T)
     return np.stack([np.broadcast_to(np.asarray(v, dtype=float), states.shape[:1])
                      for v in values], axis=1)
