@@ -1,7 +1,8 @@
-"""Benchmark: wall time of ``hemasim run`` on the built-in default, cold and warm.
+"""Benchmark: wall time of ``hemasim run`` on the built-in default (or a scenario), cold and warm.
 
-Runs ``hemasim run --out <tmpdir>`` (one cycle of docetaxel 100 mg/m2 for the typical
-patient, Friberg 2002) as a child process: first with a fresh, empty compiled-code cache
+Runs ``hemasim run [SCENARIO] --out <tmpdir>`` (by default one cycle of docetaxel 100 mg/m2
+for the typical patient, Friberg 2002; ``--scenario`` names a scenario file) as a child
+process: first with a fresh, empty compiled-code cache
 (``HEMASIM_CACHE_DIR``: code generation and numba compilation included, as on a new
 machine), then ``--repeats`` times with that cache filled. The wall time is the child's, from
 its start to its exit (interpreter start, imports, the run, writing the five files). The
@@ -9,6 +10,7 @@ temporary cache and outputs are removed at the end; ``~/.cache/hemasim`` is not 
 
     python bench/run_latency.py                 # 1 cold and 5 warm runs, a table
     python bench/run_latency.py --json          # + one JSON object on stdout
+    python bench/run_latency.py --scenario examples/human-pbsc-transplant.yaml
 
 This is a benchmark, not a test: it asserts nothing about the numbers.
 """
@@ -32,11 +34,13 @@ sys.path.insert(0, str(REPOSITORY / "bench"))
 from mouse_year_cohort import hemasim_command, machine  # noqa: E402 - sibling script
 
 
-def run_once(label: str, cache: Path, work: Path) -> float:
-    """Wall seconds of one ``hemasim run`` of the default scenario with this cache."""
+def run_once(label: str, cache: Path, work: Path, scenario: Path | None = None) -> float:
+    """Wall seconds of one ``hemasim run`` of the scenario (default: built-in) with this
+    cache."""
     env = dict(os.environ, HEMASIM_CACHE_DIR=str(cache))
     env.pop("NUMBA_CACHE_DIR", None)
-    command = [*hemasim_command(), "run", "--out", str(work / f"out-{label}")]
+    command = [*hemasim_command(), "run", *([str(scenario)] if scenario else []), "--out",
+               str(work / f"out-{label}")]
     started = time.perf_counter()
     finished = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True)
@@ -52,16 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="warm runs (default 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--scenario", type=Path, default=None,
+                        help="scenario file (default: the built-in default)")
     args = parser.parse_args(argv)
+    scenario = args.scenario.resolve() if args.scenario else None
+    label = str(args.scenario) if args.scenario else "built-in default (hemasim run)"
     date = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with tempfile.TemporaryDirectory(prefix="hemasim-latency-") as temporary:
         work = Path(temporary)
         cache = work / "cache"
         cache.mkdir()
-        cold = run_once("cold", cache, work)
-        warm = [run_once(f"warm{i}", cache, work) for i in range(1, args.repeats + 1)]
+        cold = run_once("cold", cache, work, scenario)
+        warm = [run_once(f"warm{i}", cache, work, scenario)
+                for i in range(1, args.repeats + 1)]
     result = {
-        "scenario": "built-in default (hemasim run)",
+        "scenario": label,
         "cold_s": round(cold, 2),
         "warm_median_s": round(statistics.median(warm), 2),
         "warm_runs_s": [round(t, 2) for t in warm],
@@ -69,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "date": date,
     }
-    text = (f"hemasim run (built-in default): cold {cold:.2f} s, warm median "
+    text = (f"hemasim run ({label}): cold {cold:.2f} s, warm median "
             f"{result['warm_median_s']:.2f} s ({', '.join(f'{t:.2f}' for t in warm)})")
     print(text, file=sys.stderr if args.json else sys.stdout)
     if args.json:
