@@ -1,6 +1,7 @@
 """The command line: outputs, reproducibility, and clear messages with exit status 2."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -295,3 +296,17 @@ def test_every_example_scenario_runs(tmp_path):
             continue
         result = invoke("run", str(example), "--out", str(tmp_path / example.stem))
         assert result.exit_code == 0, (example.name, result.output)
+
+
+def test_an_unwritable_cache_directory_is_named_with_the_variable_that_sets_it(tmp_path):
+    not_a_directory = tmp_path / "cache-file"
+    not_a_directory.write_text("")
+    out = tmp_path / "run"
+    finished = subprocess.run(
+        [sys.executable, "-m", "hemasim", "run", "--out", str(out)], cwd=tmp_path,
+        env={**os.environ, "HEMASIM_CACHE_DIR": str(not_a_directory)},
+        capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert str(not_a_directory) in finished.stderr and "HEMASIM_CACHE_DIR" in finished.stderr
+    assert not out.exists()

@@ -43,6 +43,18 @@ def cache_directory() -> Path:
     return Path(base) / "hemasim"
 
 
+class CacheDirectoryError(RuntimeError):
+    """The cache directory cannot be created or written (e.g. it names a file)."""
+
+
+def unwritable(error: OSError) -> CacheDirectoryError:
+    """The error to raise when writing into the cache failed with ``error``."""
+    return CacheDirectoryError(
+        f"the compiled-code cache {cache_directory()} cannot be written "
+        f"({error.strerror or error}: {error.filename or ''}); set HEMASIM_CACHE_DIR to a "
+        f"writable directory")
+
+
 def _library_versions() -> str:
     found = []
     for name in LIBRARIES:

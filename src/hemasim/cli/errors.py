@@ -19,6 +19,7 @@ def fail(message: str) -> None:
 
 
 def expected_errors() -> tuple[type[BaseException], ...]:
+    from hemasim.build_cache import CacheDirectoryError
     from hemasim.experiments import UnknownExperimentError
     from hemasim.io.run_directory import OutputDirectoryError
     from hemasim.model.model import ModelError
@@ -26,7 +27,7 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     from hemasim.scenario.loading import ScenarioError
 
     return (ScenarioError, UnknownModelError, UnknownExperimentError, ModelError,
-            OutputDirectoryError,
+            OutputDirectoryError, CacheDirectoryError,
             FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 

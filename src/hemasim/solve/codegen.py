@@ -31,7 +31,7 @@ from types import ModuleType
 import sympy
 from sympy.printing.pycode import pycode
 
-from hemasim.build_cache import cache_directory
+from hemasim.build_cache import cache_directory, unwritable
 from hemasim.model.compile import CompiledModel
 
 KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
@@ -241,10 +241,14 @@ def load_module(compiled: CompiledModel) -> ModuleType:
         name = f"hemasim_model_{key}_{generator.hexdigest()[:10]}"
         path = cache_directory() / "models" / f"{name}.py"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(generate_source(compiled))
-            os.replace(temporary, path)
+            source = generate_source(compiled)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(source)
+                os.replace(temporary, path)
+            except OSError as error:
+                raise unwritable(error) from error
         _MODULES[key] = _import(name, path)
     return _MODULES[key]
 
