@@ -12,12 +12,19 @@ An entry's file name holds the structure hash and a digest of the code that prod
 (the given source files and the versions of sympy, pint and numpy), so an entry is only ever
 read by the code that would have produced the same result. Entries are written to a
 temporary file and renamed, so a reader never sees half an entry; an entry that cannot be
-read (truncated, from another Python) is produced again and rewritten.
+read (truncated, from another Python, a module using a name it does not define) is produced
+again and rewritten.
+
+Values that pickle are stored pickled (``cached_value``); functions printed by sympy's
+``lambdify`` are stored as the Python source it printed (``cached_functions``).
 """
 
 from __future__ import annotations
 
+import builtins
+import dis
 import hashlib
+import inspect
 import os
 import pickle
 from collections.abc import Callable, Iterable
@@ -116,3 +123,73 @@ def is_marked(kind: str, key: str, sources: Iterable[Path]) -> bool:
 def mark(kind: str, key: str, sources: Iterable[Path]) -> None:
     """Store a marker entry."""
     write_atomically(entry_path(kind, key, sources, suffix=""), b"")
+
+
+def cached_functions(kind: str, key: str, sources: Iterable[Path],
+                     make: Callable[[], dict[str, Callable]]) -> dict[str, Callable]:
+    """Functions printed by ``sympy.lambdify(..., "numpy")``, by name: executed from the
+    stored module if there is a sound one, else ``make()``, whose printed source is stored.
+    """
+    path = entry_path(kind, key, sources, suffix=".py")
+    if path.is_file():
+        loaded = _read_functions(path)
+        if loaded is not None:
+            return loaded
+    made = make()
+    text = _printed_module(made)
+    if text is not None:
+        write_atomically(path, text.encode())
+    return made
+
+
+def _lambdify_namespace() -> dict:
+    """The names ``lambdify`` gives every function it prints for numpy (numpy's functions
+    and sympy's translations of its own names), taken from a trivial lambdified function."""
+    import sympy
+
+    return dict(sympy.lambdify([], 0, "numpy").__globals__)
+
+
+def _printed_module(functions: dict[str, Callable]) -> str | None:
+    """One module's text: an import for each name a function uses that a printer added to
+    its namespace (e.g. ``functools.reduce`` for ``Max``), then each function's printed
+    source under its own name. None if a used name is not an importable function."""
+    known = set(_lambdify_namespace()) | set(dir(builtins))
+    imports = set()
+    for function in functions.values():
+        for name in sorted(_global_names(function.__code__) - known):
+            value = function.__globals__.get(name)
+            module, own_name = getattr(value, "__module__", None), getattr(value, "__name__", None)
+            if not (module and own_name):
+                return None
+            imports.add(f"from {module} import {own_name} as {name}")
+    parts = sorted(imports)
+    for name, function in functions.items():
+        text = inspect.getsource(function)
+        parts.append(text.replace(f"def {function.__name__}(", f"def {name}(", 1))
+    return "\n\n".join(parts) + f"\n\nNAMES = {list(functions)!r}\n"
+
+
+def _global_names(code) -> set[str]:
+    """Global names a code object (and the code objects inside it) loads."""
+    found = {instruction.argval for instruction in dis.get_instructions(code)
+             if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    for constant in code.co_consts:
+        if inspect.iscode(constant):
+            found |= _global_names(constant)
+    return found
+
+
+def _read_functions(path: Path) -> dict[str, Callable] | None:
+    """The functions of a stored module, or None when it cannot be executed or uses a name
+    it does not define."""
+    namespace = _lambdify_namespace()
+    try:
+        exec(compile(path.read_text(), str(path), "exec"), namespace)  # noqa: S102 - our cache
+        functions = {name: namespace[name] for name in namespace["NAMES"]}
+    except Exception:  # noqa: BLE001 - a damaged entry is printed again
+        return None
+    known = set(namespace) | set(dir(builtins))
+    if any(_global_names(f.__code__) - known for f in functions.values()):
+        return None
+    return functions

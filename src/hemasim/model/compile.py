@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import sympy
 
-from hemasim.build_cache import cached_value
+from hemasim.build_cache import cached_functions, cached_value
 from hemasim.model.declaration import Derived
 from hemasim.model.expressions import names_in, parse_expression
 from hemasim.model.model import Model, ModelError
@@ -108,10 +108,18 @@ _DERIVED_FUNCTIONS: dict[str, list] = {}
 
 
 def _derived_functions(compiled: CompiledModel) -> list:
+    """One numpy function per derived quantity, in declaration order (a later one may use an
+    earlier one's column), shared by models of the same structure and kept in
+    ``build_cache``."""
     key = compiled.model.structure_hash
     if key not in _DERIVED_FUNCTIONS:
-        _DERIVED_FUNCTIONS[key] = [sympy.lambdify(compiled.parameter_symbols, formula, "numpy")
-                                   for formula in compiled.derived]
+        def make() -> dict:
+            return {f"derived_{k}": sympy.lambdify(compiled.parameter_symbols, formula,
+                                                   "numpy")
+                    for k, formula in enumerate(compiled.derived)}
+
+        found = cached_functions("derived", key, equation_sources(), make)
+        _DERIVED_FUNCTIONS[key] = [found[f"derived_{k}"] for k in range(len(compiled.derived))]
     return _DERIVED_FUNCTIONS[key]
 
 
