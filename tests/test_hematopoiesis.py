@@ -394,11 +394,26 @@ def test_il6_thrombocytosis_is_about_two_fold_and_saturates_with_dose():
     assert peaks[0] <= peaks[1] < 1.1 * peaks[0]
 
 
+def test_mouse_il6_thrombocytosis_plateaus_30_to_40_percent_above_control():
+    # Ishibashi 1993 (Exp Hematol 21:640): rhIL-6 2 or 10 ug/day i.p. for up to 30 days
+    # raised mouse platelets to a plateau 30-40 % above control, the same at both doses.
+    found = []
+    for daily in (2.0, 10.0):
+        result = _run({"species": "mouse", "duration": "30 d", "output_step": "0.5 d",
+                       "doses": [{"drug": "il6", "dose": f"{daily} ug", "route": "ip",
+                                  "at": "0 d", "every": "1 d", "times": 30}]})
+        platelets = _series(result, "platelets")
+        found.append(platelets[-3] / platelets[0])  # day 29
+    assert all(1.25 < fold < 1.45 for fold in found), found
+    assert found[0] <= found[1] < 1.1 * found[0]
+
+
 def test_tpo_sets_platelet_yield_of_new_megakaryocytes_not_of_mature_ones():
-    # Recombinant IL-6 raises hepatic TPO production within hours (at most 4-fold, the
-    # saturation identified from Asano 1990). TPO sets a megakaryocyte's ploidy as
-    # it enters maturation (Kuter 2002): new megakaryocytes appear faster at once, but the
-    # platelets shed by the mature ones do not change until the new cells have matured.
+    # Recombinant IL-6 raises hepatic TPO production within hours (in the mouse at most
+    # 1.67-fold, the saturation identified from Ishibashi 1993). TPO sets a megakaryocyte's
+    # ploidy as it enters maturation (Kuter 2002): new megakaryocytes appear faster at once,
+    # but the platelets shed by the mature ones do not change until the new cells have
+    # matured.
     from hemasim.experiments.readouts import trajectory
 
     found = {}
@@ -411,6 +426,6 @@ def test_tpo_sets_platelet_yield_of_new_megakaryocytes_not_of_mature_ones():
         result = simulate(scenario_model(scenario), scenario)
         found[label] = {name: trajectory(result, name)[1][-1]
                         for name in ("MK1__host", "platelets")}
-    assert found["il6"]["MK1__host"] > 1.1 * found["control"]["MK1__host"]
+    assert found["il6"]["MK1__host"] > 1.03 * found["control"]["MK1__host"]
     np.testing.assert_allclose(found["il6"]["platelets"], found["control"]["platelets"],
                                rtol=0.01)
