@@ -81,10 +81,16 @@ def entry_path(kind: str, key: str, sources: Iterable[Path], suffix: str = ".pic
         sources: the source files of the code that produces the entry.
         suffix: file extension.
     """
+    return cache_directory() / "build" / kind / f"{key}_{entry_digest(sources)}{suffix}"
+
+
+def entry_digest(sources: Iterable[Path]) -> str:
+    """12 hex digits of the library versions and the given source files: the part of an
+    entry's name that says which code made it."""
     digest = hashlib.sha256(_library_versions().encode())
     for source in sources:
         digest.update(Path(source).read_bytes())
-    return cache_directory() / "build" / kind / f"{key}_{digest.hexdigest()[:12]}{suffix}"
+    return digest.hexdigest()[:12]
 
 
 def write_atomically(path: Path, data: bytes) -> None:

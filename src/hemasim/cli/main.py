@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from hemasim.cli.cache_command import cache_command
 from hemasim.cli.console import NAME_COLUMN, console
 from hemasim.cli.console import format_value as _format
 from hemasim.cli.errors import fail, friendly
@@ -449,6 +450,7 @@ app.command()(experiment)
 app.command()(validate)
 app.command("summarize")(summarize)
 app.command("export-sbml")(export_sbml_command)
+app.command("cache")(cache_command)
 
 
 def main() -> None:  # pragma: no cover - console-script entry

@@ -379,13 +379,18 @@ check takes tens of seconds on the two-genotype transplant models. A structure t
 also marked on disk (``build_cache``), so later processes skip the check too."""
 
 
-def _sound_entry(key: str) -> tuple[str, str, tuple[Path, ...]]:
-    """The on-disk marker of a structure whose expressions check (``build_cache``): it is
-    keyed by the code that checks them (this module, the expression parser, the units)."""
+def sound_entry_sources() -> tuple[Path, ...]:
+    """The code that checks a model's expressions (this module, the expression parser, the
+    units): part of the key of the on-disk marker of a structure that passed."""
     from hemasim import units
     from hemasim.model import expressions
 
-    return "sound", key, (Path(__file__), Path(expressions.__file__), Path(units.__file__))
+    return Path(__file__), Path(expressions.__file__), Path(units.__file__)
+
+
+def _sound_entry(key: str) -> tuple[str, str, tuple[Path, ...]]:
+    """The on-disk marker of a structure whose expressions check (``build_cache``)."""
+    return "sound", key, sound_entry_sources()
 
 
 def _structure_key(model: Model) -> str | None:

@@ -223,6 +223,21 @@ def generate_source(compiled: CompiledModel) -> str:
             + "\n\n\n" + jac + "\n\n\n" + _lu_solve(layout) + "\n")
 
 
+MODULE_PREFIX = "hemasim_model_"
+"""File names of generated modules: ``<prefix><structure hash>_<generator_digest()>.py``."""
+
+
+def generator_digest() -> str:
+    """10 hex digits of the code that generates a model's module (the kernel, this module
+    and the compiler): modules named with another digest were made by other code."""
+    from hemasim.model import compile as compiler
+
+    generator = hashlib.sha256()
+    for source in (KERNEL_PATH, Path(__file__), Path(compiler.__file__)):
+        generator.update(source.read_bytes())
+    return generator.hexdigest()[:10]
+
+
 def load_module(compiled: CompiledModel) -> ModuleType:
     """Write (if new) and import the model's numerical module; cached per process and on disk
     per model structure (parameter values are inputs, so they do not change the code).
@@ -233,12 +248,7 @@ def load_module(compiled: CompiledModel) -> ModuleType:
     """
     key = compiled.model.structure_hash
     if key not in _MODULES:
-        from hemasim.model import compile as compiler
-
-        generator = hashlib.sha256()
-        for source in (KERNEL_PATH, Path(__file__), Path(compiler.__file__)):
-            generator.update(source.read_bytes())
-        name = f"hemasim_model_{key}_{generator.hexdigest()[:10]}"
+        name = f"{MODULE_PREFIX}{key}_{generator_digest()}"
         path = cache_directory() / "models" / f"{name}.py"
         if not path.exists():
             source = generate_source(compiled)

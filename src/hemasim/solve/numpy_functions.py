@@ -36,19 +36,20 @@ def numpy_functions(compiled: CompiledModel) -> NumpyFunctions:
     process's memory, else from the cache on disk, else printed by sympy (and stored)."""
     key = compiled.model.structure_hash
     if key not in _LOADED:
-        found = cached_functions("numpy", key, _sources(),
+        found = cached_functions("numpy", key, numpy_sources(),
                                  lambda: _lambdify(compiled)._asdict())
         _LOADED[key] = NumpyFunctions(**found)
     return _LOADED[key]
 
 
-def _sources() -> tuple[Path, ...]:
+def numpy_sources() -> tuple[Path, ...]:
+    """The code the printed functions come from: the key of their ``build_cache`` entries."""
     return Path(__file__), *equation_sources()
 
 
 def entry_path_of(key: str) -> Path:
     """The stored module of a structure's functions (``build_cache``)."""
-    return entry_path("numpy", key, _sources(), suffix=".py")
+    return entry_path("numpy", key, numpy_sources(), suffix=".py")
 
 
 def _lambdify(compiled: CompiledModel) -> NumpyFunctions:
