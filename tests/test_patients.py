@@ -52,3 +52,24 @@ def test_serial_and_parallel_engines_agree_exactly():
     parallel = simulate(MODEL, SCENARIO, Rodas4(parallel=True), patients=8, seed=2)
     serial = simulate(MODEL, SCENARIO, Rodas4(parallel=False), patients=8, seed=2)
     np.testing.assert_array_equal(parallel["value"].values, serial["value"].values)
+
+
+def test_observables_on_several_threads_equal_one_thread():
+    from hemasim.model.compile import compile_model
+    from hemasim.solve.simulate import OBSERVABLE_CHUNK, evaluate_observables
+
+    compiled = compile_model(MODEL)
+    patients = 2 * OBSERVABLE_CHUNK + 5  # three chunks
+    rng = np.random.default_rng(7)
+    states = rng.uniform(0.0, 5.0, (patients, 11, compiled.n_states))
+    states[3] = np.nan  # a failed patient
+    declared = sample_parameters(MODEL, np.arange(patients), 7, variability=True)
+    parameters = np.zeros((patients, 1, compiled.n_parameters))
+    parameters[:, 0, : declared.shape[1]] = declared
+    compiled.fill_derived(parameters)
+    segment = np.zeros(11, dtype=np.int64)
+    one = evaluate_observables(compiled, states, parameters, output_segment=segment)
+    three = evaluate_observables(compiled, states, parameters, output_segment=segment,
+                                 threads=3)
+    assert np.isfinite(one).all()
+    np.testing.assert_array_equal(one, three)

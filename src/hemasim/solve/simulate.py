@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -74,12 +75,14 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
                          parameters: np.ndarray, *,
                          output_segment: np.ndarray | None = None,
                          columns: list[int] | None = None,
-                         out: np.ndarray | None = None) -> np.ndarray:
+                         out: np.ndarray | None = None, threads: int = 1) -> np.ndarray:
     """Observables (patients x times x observables) from states and the parameters in force.
 
     Works through ``OBSERVABLE_CHUNK`` patients at a time, so that no array of every
     patient's parameters at every output time is ever built (1000 mice x 366 days x 223
-    parameters would be 650 MiB).
+    parameters would be 650 MiB). Chunks are independent and numpy releases the GIL in its
+    array operations, so ``threads`` > 1 evaluates several at once; each chunk writes its
+    own rows, so the result does not depend on the number of threads.
 
     Args:
         states: (patients, times, states); NaN (failed patients) is evaluated as 0.
@@ -88,13 +91,15 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
         output_segment: (times,) index of the segment in force at each output time.
         columns: observables to keep, in this order (default: all).
         out: array (patients, times, len(columns)) to write into (default: a new one).
+        threads: chunks evaluated at the same time.
     """
     _, observables, _, _ = numpy_functions(compiled)
     columns = list(range(len(compiled.observables))) if columns is None else list(columns)
     values = np.empty((*states.shape[:2], len(columns))) if out is None else out
     if not columns:
         return values
-    for start in range(0, states.shape[0], OBSERVABLE_CHUNK):
+
+    def evaluate_chunk(start: int) -> None:
         chunk = slice(start, start + OBSERVABLE_CHUNK)
         block = np.nan_to_num(states[chunk])
         in_force = parameters[chunk]
@@ -107,7 +112,26 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
             found = observables(*arguments)
         for position, column in enumerate(columns):
             values[chunk, :, position] = found[column]
+
+    starts = range(0, states.shape[0], OBSERVABLE_CHUNK)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+            for _ in pool.map(evaluate_chunk, starts):
+                pass  # re-raises a chunk's exception
+    else:
+        for start in starts:
+            evaluate_chunk(start)
     return values
+
+
+def _threads(method: Rodas4 | ScipyReference) -> int:
+    """Threads for the work around the solve: numba's thread count when the compiled engine
+    runs patients in parallel, else 1."""
+    if isinstance(method, Rodas4) and method.parallel:
+        import numba
+
+        return numba.get_num_threads()
+    return 1
 
 
 def _solve_rodas4(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
@@ -234,7 +258,7 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
     values[..., :states.shape[-1]] = states
     evaluate_observables(compiled, states, schedule.segment_parameters,
                          output_segment=schedule.output_segment, columns=reported,
-                         out=values[..., states.shape[-1]:])
+                         out=values[..., states.shape[-1]:], threads=_threads(method))
     del states
     failed = status != 0
     values[failed] = np.nan
