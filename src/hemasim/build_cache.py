@@ -32,6 +32,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
+from hemasim.io.atomic import atomic_destination
+
 T = TypeVar("T")
 
 LIBRARIES = ("sympy", "pint", "numpy")
@@ -94,13 +96,12 @@ def entry_digest(sources: Iterable[Path]) -> str:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename; a cache that cannot
+    """Write ``data`` to ``path`` through the project's atomic replace; a cache that cannot
     be written (read-only home, full disk) is skipped, as the entry can always be produced."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        with atomic_destination(path) as temporary:
+            temporary.write_bytes(data)
     except OSError:
         pass
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ import sympy
 from sympy.printing.pycode import pycode
 
 from hemasim.build_cache import cache_directory, unwritable
+from hemasim.io.atomic import atomic_destination
 from hemasim.model.compile import CompiledModel
 
 KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
@@ -254,9 +254,8 @@ def load_module(compiled: CompiledModel) -> ModuleType:
             source = generate_source(compiled)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_text(source)
-                os.replace(temporary, path)
+                with atomic_destination(path) as temporary:
+                    temporary.write_text(source)
             except OSError as error:
                 raise unwritable(error) from error
         _MODULES[key] = _import(name, path)
