@@ -112,14 +112,43 @@ def test_generated_sparse_lu_solves_the_rosenbrock_matrix_of_the_integrated_mode
                                atol=1e-12)
 
 
-def test_observables_are_the_same_whatever_the_chunk_a_patient_falls_in():
-    # Observables are evaluated in chunks of patients; one more patient than a chunk holds
-    # must give each patient the values it gets alone.
+def test_compiled_observables_equal_sympys_own_evaluation():
+    # The compiled module evaluates the observables; sympy's lambdify of the same
+    # expressions is an independent path. The integrated model's 100-odd observables hold
+    # sums, shares (0/0 is NaN in both) and saturating feedbacks; a failed patient (NaN
+    # states) counts as 0.
+    import sympy
+
     from hemasim.model.compile import compile_model
-    from hemasim.solve.simulate import OBSERVABLE_CHUNK, evaluate_observables
+    from hemasim.solve.simulate import evaluate_observables
+
+    model = get_model("hematopoiesis")
+    compiled = compile_model(model)
+    generator = np.random.default_rng(11)
+    steady = compiled.parameter_vector(model.typical_parameters())
+    parameters = np.broadcast_to(steady, (2, 3, compiled.n_parameters)).copy()
+    parameters[..., : len(model.parameters)] *= generator.uniform(0.8, 1.2, (2, 1, 1))
+    compiled.fill_derived(parameters.reshape(-1, compiled.n_parameters))
+    states = generator.uniform(0.0, 3.0, (2, 3, compiled.n_states))
+    states[0, 1] = np.nan
+    states[1, 2, :10] = 0.0
+    found = evaluate_observables(compiled, states, parameters)
+    reference = sympy.lambdify([*compiled.state_symbols, *compiled.parameter_symbols],
+                               list(compiled.observables), "numpy")
+    for patient in range(2):
+        for time in range(3):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                expected = np.array(reference(*np.nan_to_num(states[patient, time]),
+                                              *parameters[patient, time]), dtype=float)
+            np.testing.assert_allclose(found[patient, time], expected, rtol=1e-12)
+
+
+def test_observables_of_a_patient_do_not_depend_on_the_cohort_or_the_form_of_the_input():
+    from hemasim.model.compile import compile_model
+    from hemasim.solve.simulate import evaluate_observables
 
     compiled = compile_model(MODEL)
-    patients = OBSERVABLE_CHUNK + 1
+    patients = 65
     generator = np.random.default_rng(11)
     states = generator.uniform(0.1, 2.0, (patients, 5, compiled.n_states))
     parameters = np.broadcast_to(compiled.parameter_vector(MODEL.typical_parameters()),
@@ -127,7 +156,7 @@ def test_observables_are_the_same_whatever_the_chunk_a_patient_falls_in():
     parameters[..., 0] *= generator.uniform(0.5, 1.5, (patients, 1))
     together = evaluate_observables(compiled, states, parameters)
     assert together.shape == (patients, 5, len(MODEL.observables))
-    for patient in (0, OBSERVABLE_CHUNK - 1, OBSERVABLE_CHUNK):
+    for patient in (0, 63, 64):
         alone = evaluate_observables(compiled, states[patient:patient + 1],
                                      parameters[patient:patient + 1])
         np.testing.assert_array_equal(together[patient], alone[0])

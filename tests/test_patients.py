@@ -56,10 +56,10 @@ def test_serial_and_parallel_engines_agree_exactly():
 
 def test_observables_on_several_threads_equal_one_thread():
     from hemasim.model.compile import compile_model
-    from hemasim.solve.simulate import OBSERVABLE_CHUNK, evaluate_observables
+    from hemasim.solve.simulate import evaluate_observables
 
     compiled = compile_model(MODEL)
-    patients = 2 * OBSERVABLE_CHUNK + 5  # three chunks
+    patients = 133
     rng = np.random.default_rng(7)
     states = rng.uniform(0.0, 5.0, (patients, 11, compiled.n_states))
     states[3] = np.nan  # a failed patient

@@ -20,6 +20,7 @@ between runs: a model is compiled once per machine, not once per process.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import sys
@@ -35,7 +36,8 @@ from hemasim.io.atomic import atomic_destination
 from hemasim.model.compile import CompiledModel
 
 KERNEL_PATH = Path(__file__).with_name("rodas4_kernel.py")
-GENERATOR_VERSION = "4"
+OBSERVABLES_KERNEL_PATH = Path(__file__).with_name("observables_kernel.py")
+GENERATOR_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -213,14 +215,27 @@ def generate_source(compiled: CompiledModel) -> str:
     jac = _straight_line("jacobian_values", "y, p, jv",
                          [f"jv[{m}]" for m in range(len(compiled.jacobian))],
                          [entry for _, _, entry in compiled.jacobian])
+    observables = _straight_line("observables_point", "y, p, values",
+                                 [f"values[{k}]" for k in range(len(compiled.observables))],
+                                 list(compiled.observables))
     header = (
         f"\n\n# ---- generated for model '{compiled.model.name}' "
         f"({compiled.model.structure_hash}), generator {GENERATOR_VERSION} ----\n"
         f"N_STATES = {compiled.n_states}\nN_JACOBIAN = {max(1, len(compiled.jacobian))}\n"
-        f"N_MATRIX = {layout.size}\n\n\n"
+        f"N_MATRIX = {layout.size}\nN_OBSERVABLES = {len(compiled.observables)}\n\n\n"
     )
-    return (KERNEL_PATH.read_text() + header + _matrix_tables(layout) + "\n\n\n" + rhs
-            + "\n\n\n" + jac + "\n\n\n" + _lu_solve(layout) + "\n")
+    return (KERNEL_PATH.read_text() + _without_imports(OBSERVABLES_KERNEL_PATH.read_text())
+            + header + _matrix_tables(layout) + "\n\n\n" + rhs + "\n\n\n" + jac
+            + "\n\n\n" + _lu_solve(layout) + "\n\n\n" + observables + "\n")
+
+
+def _without_imports(source: str) -> str:
+    """A kernel file's text after its header (comments, docstring, imports): the module
+    already has the imports, from the RODAS4 kernel at its top."""
+    tree = ast.parse(source)
+    first = next(node for node in tree.body
+                 if not isinstance(node, ast.Import | ast.ImportFrom | ast.Expr))
+    return "\n\n" + "\n".join(source.splitlines()[first.lineno - 1:]) + "\n"
 
 
 MODULE_PREFIX = "hemasim_model_"
@@ -233,7 +248,8 @@ def generator_digest() -> str:
     from hemasim.model import compile as compiler
 
     generator = hashlib.sha256()
-    for source in (KERNEL_PATH, Path(__file__), Path(compiler.__file__)):
+    for source in (KERNEL_PATH, OBSERVABLES_KERNEL_PATH, Path(__file__),
+                   Path(compiler.__file__)):
         generator.update(source.read_bytes())
     return generator.hexdigest()[:10]
 

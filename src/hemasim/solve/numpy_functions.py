@@ -1,8 +1,9 @@
-"""numpy functions of a compiled model: initial states, observables, right-hand side and
-Jacobian entries, for whole arrays of patients and times at once.
+"""numpy functions of a compiled model: initial states, right-hand side and Jacobian entries,
+for whole arrays of patients at once.
 
-They serve what runs outside the compiled kernel: initial states, observables of a result,
-the steady-state Newton solver and the scipy engine. sympy prints them (``lambdify`` with
+They serve what runs outside the compiled kernel: initial states, the steady-state Newton
+solver and the scipy engine (observables are evaluated by the compiled module,
+``observables_kernel``). sympy prints them (``lambdify`` with
 shared subexpressions), which takes seconds for the integrated model, so the printed source
 is kept in the model-build cache (``build_cache``) and later processes execute it instead.
 """
@@ -23,7 +24,6 @@ class NumpyFunctions(NamedTuple):
     parameters only) and returns a list with one value or array per item."""
 
     initial: object
-    observables: object
     rhs: object
     jacobian: object
 
@@ -59,7 +59,6 @@ def _lambdify(compiled: CompiledModel) -> NumpyFunctions:
     return NumpyFunctions(
         initial=sympy.lambdify(compiled.parameter_symbols, list(compiled.initial), "numpy",
                                cse=True),
-        observables=sympy.lambdify(arguments, list(compiled.observables), "numpy", cse=True),
         rhs=sympy.lambdify(arguments, list(compiled.rhs), "numpy", cse=True),
         jacobian=sympy.lambdify(arguments, [e for _, _, e in compiled.jacobian], "numpy",
                                 cse=True),

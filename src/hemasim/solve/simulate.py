@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import xarray as xr
@@ -60,15 +59,10 @@ def apply_overrides(model: Model, scenario: Scenario) -> Model:
 
 def initial_states(compiled: CompiledModel, parameters: np.ndarray) -> np.ndarray:
     """Initial state per patient (patients x states) from full parameter vectors."""
-    initial, _, _, _ = numpy_functions(compiled)
+    initial = numpy_functions(compiled).initial
     columns = [np.broadcast_to(np.asarray(value, dtype=float), parameters.shape[:1])
                for value in initial(*parameters.T)]
     return np.ascontiguousarray(np.stack(columns, axis=1))
-
-
-OBSERVABLE_CHUNK = 64
-"""Patients whose observables are evaluated together: the shared subexpressions of one call
-are all alive until it returns, so chunks bound the memory they take."""
 
 
 def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
@@ -78,11 +72,11 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
                          out: np.ndarray | None = None, threads: int = 1) -> np.ndarray:
     """Observables (patients x times x observables) from states and the parameters in force.
 
-    Works through ``OBSERVABLE_CHUNK`` patients at a time, so that no array of every
-    patient's parameters at every output time is ever built (1000 mice x 366 days x 223
-    parameters would be 650 MiB). Chunks are independent and numpy releases the GIL in its
-    array operations, so ``threads`` > 1 evaluates several at once; each chunk writes its
-    own rows, so the result does not depend on the number of threads.
+    Evaluated by the model's compiled module (``observables_kernel``), one patient and output
+    time at a time, so no array of every patient's parameters at every output time is ever
+    built (1000 mice x 366 days x 223 parameters would be 650 MiB). With ``threads`` > 1 the
+    patients are spread over numba's threads; each writes its own rows, so the result does
+    not depend on the number of threads.
 
     Args:
         states: (patients, times, states); NaN (failed patients) is evaluated as 0.
@@ -91,36 +85,21 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
         output_segment: (times,) index of the segment in force at each output time.
         columns: observables to keep, in this order (default: all).
         out: array (patients, times, len(columns)) to write into (default: a new one).
-        threads: chunks evaluated at the same time.
+        threads: more than 1: evaluate patients on numba's threads.
     """
-    _, observables, _, _ = numpy_functions(compiled)
+    from hemasim.solve.codegen import load_module
+
     columns = list(range(len(compiled.observables))) if columns is None else list(columns)
     values = np.empty((*states.shape[:2], len(columns))) if out is None else out
-    if not columns:
+    if not columns or states.shape[0] == 0:
         return values
-
-    def evaluate_chunk(start: int) -> None:
-        chunk = slice(start, start + OBSERVABLE_CHUNK)
-        block = np.nan_to_num(states[chunk])
-        in_force = parameters[chunk]
-        if output_segment is not None:
-            in_force = in_force[:, output_segment, :]
-        arguments = [block[..., i] for i in range(block.shape[-1])]
-        arguments += [in_force[..., j] for j in range(in_force.shape[-1])]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # a share of an emptied pool (0/0) is undefined: NaN, not a warning
-            found = observables(*arguments)
-        for position, column in enumerate(columns):
-            values[chunk, :, position] = found[column]
-
-    starts = range(0, states.shape[0], OBSERVABLE_CHUNK)
-    if threads > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
-            for _ in pool.map(evaluate_chunk, starts):
-                pass  # re-raises a chunk's exception
-    else:
-        for start in starts:
-            evaluate_chunk(start)
+    if output_segment is None:
+        output_segment = np.arange(states.shape[1])
+    evaluate = load_module(compiled).observables_parallel if threads > 1 else \
+        load_module(compiled).observables_serial
+    evaluate(np.asarray(states, dtype=float), np.asarray(parameters, dtype=float),
+             np.asarray(output_segment, dtype=np.int64), np.asarray(columns, dtype=np.int64),
+             values)
     return values
 
 
@@ -135,12 +114,17 @@ def _threads(method: Rodas4 | ScipyReference) -> int:
 
 
 def _solve_rodas4(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
-                  method: Rodas4) -> tuple[np.ndarray, np.ndarray]:
+                  method: Rodas4, out: np.ndarray) -> np.ndarray:
+    """Solve every patient into ``out`` (patients, times, columns), whose first
+    ``n_states`` columns receive the states; returns each patient's status (0: solved).
+
+    ``out`` may hold more columns than states (the result's observables follow them), so the
+    states need no copy; it need not be initialised: the rows of a failed patient are
+    unspecified."""
     from hemasim.solve.codegen import load_module
 
     module = load_module(compiled)
     n_patients = y0.shape[0]
-    out = np.full((n_patients, len(schedule.output_times), compiled.n_states), np.nan)
     status = np.zeros(n_patients, dtype=np.int64)
     stats = np.zeros((n_patients, 2), dtype=np.int64)
     atol = np.full(compiled.n_states, method.atol)
@@ -158,18 +142,19 @@ def _solve_rodas4(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
             status[patient] = module.integrate_patient(
                 y0[patient], *arguments[1:3], arguments[3][patient], *arguments[4:7],
                 arguments[7][patient], *arguments[8:], out[patient], stats[patient])
-    return out, status
+    return status
 
 
 def _solve_scipy(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
-                 method: ScipyReference) -> tuple[np.ndarray, np.ndarray]:
+                 method: ScipyReference, out: np.ndarray) -> np.ndarray:
+    """As ``_solve_rodas4``, with scipy's ``solve_ivp`` patient by patient."""
     from scipy.integrate import solve_ivp
 
-    _, _, rhs, jacobian = numpy_functions(compiled)
+    functions = numpy_functions(compiled)
+    rhs, jacobian = functions.rhs, functions.jacobian
     entries = compiled.jacobian_pattern()
     n = compiled.n_states
     times = schedule.output_times
-    out = np.full((y0.shape[0], len(times), n), np.nan)
     status = np.zeros(y0.shape[0], dtype=np.int64)
     for patient in range(y0.shape[0]):
         y = y0[patient].copy()
@@ -181,7 +166,7 @@ def _solve_scipy(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
                 y[i] = y[i] * value if mode == 0 else (y[i] + value if mode == 1 else value)
             p = schedule.segment_parameters[patient, segment]
             at_start = np.isclose(times, t0, rtol=0, atol=1e-12)
-            out[patient, at_start] = y
+            out[patient, at_start, :n] = y
             inside = (times > t0 + 1e-12) & (times <= t1 + 1e-12)
 
             def f(_t, state, p=p):
@@ -202,9 +187,9 @@ def _solve_scipy(compiled: CompiledModel, schedule: Schedule, y0: np.ndarray,
             if not solution.success:
                 status[patient] = 2
                 break
-            out[patient, inside] = solution.y[:, :count].T
+            out[patient, inside, :n] = solution.y[:, :count].T
             y = solution.y[:, -1].copy()
-    return out, status
+    return status
 
 
 def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference | None = None,
@@ -248,19 +233,20 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
         untreated[:, : declared.shape[1]] = declared
         compiled.fill_derived(untreated)
         y0 = find_steady_states(compiled, initial_states(compiled, untreated), untreated)
-    if isinstance(method, Rodas4):
-        states, status = _solve_rodas4(compiled, schedule, y0, method)
-    else:
-        states, status = _solve_scipy(compiled, schedule, y0, method)
     reported = [i for i, o in enumerate(model.observables) if o.reported]
     shown = [model.observables[i] for i in reported]
-    values = np.empty((*states.shape[:2], states.shape[-1] + len(reported)))
-    values[..., :states.shape[-1]] = states
-    evaluate_observables(compiled, states, schedule.segment_parameters,
-                         output_segment=schedule.output_segment, columns=reported,
-                         out=values[..., states.shape[-1]:], threads=_threads(method))
-    del states
+    # one array for the result: the solver writes the states into its first columns and the
+    # observables are evaluated into the rest (a year of 1000 integrated patients is 0.5 GB;
+    # a copy of it cost as much time as the observables)
+    n = compiled.n_states
+    values = np.empty((patients, len(schedule.output_times), n + len(reported)))
+    solve = _solve_rodas4 if isinstance(method, Rodas4) else _solve_scipy
+    status = solve(compiled, schedule, y0, method, values)
     failed = status != 0
+    values[failed] = np.nan
+    evaluate_observables(compiled, values[..., :n], schedule.segment_parameters,
+                         output_segment=schedule.output_segment, columns=reported,
+                         out=values[..., n:], threads=_threads(method))
     values[failed] = np.nan
     messages = [
         "" if code == 0 else (

@@ -38,7 +38,7 @@ def jacobian_matrices(compiled: CompiledModel, states: np.ndarray,
     """Dense Jacobians d(dy/dt)/dy, (patients, states, states), at the given points."""
     from hemasim.solve.numpy_functions import numpy_functions
 
-    _, _, _, jacobian = numpy_functions(compiled)
+    jacobian = numpy_functions(compiled).jacobian
     n = compiled.n_states
     values = jacobian(*states.T, *parameters.T)
     matrices = np.zeros((states.shape[0], n, n))
@@ -52,7 +52,7 @@ def derivatives(compiled: CompiledModel, states: np.ndarray,
     """dy/dt, (patients, states), at the given points."""
     from hemasim.solve.numpy_functions import numpy_functions
 
-    _, _, rhs, _ = numpy_functions(compiled)
+    rhs = numpy_functions(compiled).rhs
     values = rhs(*states.T, *parameters.T)
     return np.stack([np.broadcast_to(np.asarray(v, dtype=float), states.shape[:1])
                      for v in values], axis=1)
