@@ -95,8 +95,8 @@ def evaluate_observables(compiled: CompiledModel, states: np.ndarray,
         return values
     if output_segment is None:
         output_segment = np.arange(states.shape[1])
-    evaluate = load_module(compiled).observables_parallel if threads > 1 else \
-        load_module(compiled).observables_serial
+    module = load_module(compiled)
+    evaluate = module.observables_parallel if threads > 1 else module.observables_serial
     evaluate(np.asarray(states, dtype=float), np.asarray(parameters, dtype=float),
              np.asarray(output_segment, dtype=np.int64), np.asarray(columns, dtype=np.int64),
              values)
@@ -243,11 +243,10 @@ def simulate(model: Model, scenario: Scenario, method: Rodas4 | ScipyReference |
     solve = _solve_rodas4 if isinstance(method, Rodas4) else _solve_scipy
     status = solve(compiled, schedule, y0, method, values)
     failed = status != 0
-    values[failed] = np.nan
     evaluate_observables(compiled, values[..., :n], schedule.segment_parameters,
                          output_segment=schedule.output_segment, columns=reported,
                          out=values[..., n:], threads=_threads(method))
-    values[failed] = np.nan
+    values[failed] = np.nan  # their rows were left unspecified by the solver
     messages = [
         "" if code == 0 else (
             f"patient {patient}: solver failed ({STATUS_TEXT.get(int(code), code)}) with "
